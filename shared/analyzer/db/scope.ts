@@ -1,0 +1,183 @@
+/**
+ * Finds where an identifier is declared by walking the enclosing scopes of the syntax tree. It
+ * never asks the type checker: a lint run on a large project must not pay for a full program just
+ * to learn that `db` was declared as `drizzle(pool)` three lines above.
+ */
+import {
+  BindingElement,
+  ClassDeclaration,
+  ClassExpression,
+  EnumDeclaration,
+  Expression,
+  FunctionDeclaration,
+  Identifier,
+  ImportClause,
+  ImportEqualsDeclaration,
+  ImportSpecifier,
+  NamespaceImport,
+  Node,
+  ParameterDeclaration,
+  PropertyAccessExpression,
+  PropertyDeclaration,
+  SourceFile,
+  Statement,
+  VariableDeclaration,
+} from 'ts-morph';
+
+export type Declaration =
+  | VariableDeclaration
+  | ParameterDeclaration
+  | BindingElement
+  | ImportSpecifier
+  | ImportClause
+  | NamespaceImport
+  | ImportEqualsDeclaration
+  | FunctionDeclaration
+  | ClassDeclaration
+  | EnumDeclaration;
+
+function matchBindingName(
+  owner: VariableDeclaration | ParameterDeclaration | BindingElement,
+  name: string,
+): VariableDeclaration | ParameterDeclaration | BindingElement | undefined {
+  const nameNode = owner.getNameNode();
+  if (Node.isIdentifier(nameNode)) return nameNode.getText() === name ? owner : undefined;
+  if (Node.isObjectBindingPattern(nameNode) || Node.isArrayBindingPattern(nameNode)) {
+    for (const element of nameNode.getElements()) {
+      if (!Node.isBindingElement(element)) continue;
+      const found = matchBindingName(element, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The declaration of `name` among one list of statements (a block's or a file's own level). */
+export function findDeclarationInStatements(statements: Statement[], name: string): Declaration | undefined {
+  for (const statement of statements) {
+    if (Node.isVariableStatement(statement)) {
+      for (const declaration of statement.getDeclarations()) {
+        const found = matchBindingName(declaration, name);
+        if (found) return found;
+      }
+    } else if (
+      Node.isFunctionDeclaration(statement) ||
+      Node.isClassDeclaration(statement) ||
+      Node.isEnumDeclaration(statement)
+    ) {
+      if (statement.getName() === name) return statement;
+    } else if (Node.isImportDeclaration(statement)) {
+      const defaultImport = statement.getDefaultImport();
+      if (defaultImport?.getText() === name) {
+        const clause = statement.getImportClause();
+        if (clause) return clause;
+      }
+      const namespaceImport = statement.getNamespaceImport();
+      if (namespaceImport?.getText() === name) {
+        const parent = namespaceImport.getParent();
+        if (Node.isNamespaceImport(parent)) return parent;
+      }
+      for (const specifier of statement.getNamedImports()) {
+        const local = specifier.getAliasNode()?.getText() ?? specifier.getName();
+        if (local === name) return specifier;
+      }
+    } else if (Node.isImportEqualsDeclaration(statement)) {
+      if (statement.getName() === name) return statement;
+    }
+  }
+  return undefined;
+}
+
+function isFunctionWithParameters(node: Node): node is Node & { getParameters(): ParameterDeclaration[] } {
+  return (
+    Node.isFunctionDeclaration(node) ||
+    Node.isFunctionExpression(node) ||
+    Node.isArrowFunction(node) ||
+    Node.isMethodDeclaration(node) ||
+    Node.isConstructorDeclaration(node) ||
+    Node.isGetAccessorDeclaration(node) ||
+    Node.isSetAccessorDeclaration(node)
+  );
+}
+
+/** The innermost declaration of the identifier's name visible at the identifier. */
+export function resolveIdentifier(identifier: Identifier): Declaration | undefined {
+  const name = identifier.getText();
+  for (let node = identifier.getParent(); node !== undefined; node = node.getParent()) {
+    if (isFunctionWithParameters(node)) {
+      for (const parameter of node.getParameters()) {
+        const found = matchBindingName(parameter, name);
+        if (found) return found;
+      }
+    }
+    if (Node.isBlock(node) || Node.isSourceFile(node) || Node.isModuleBlock(node) || Node.isCaseClause(node) || Node.isDefaultClause(node)) {
+      const found = findDeclarationInStatements(node.getStatements(), name);
+      if (found) return found;
+    } else if (Node.isForStatement(node) || Node.isForOfStatement(node) || Node.isForInStatement(node)) {
+      const initializer = node.getInitializer();
+      if (initializer && Node.isVariableDeclarationList(initializer)) {
+        for (const declaration of initializer.getDeclarations()) {
+          const found = matchBindingName(declaration, name);
+          if (found) return found;
+        }
+      }
+    } else if (Node.isCatchClause(node)) {
+      const declaration = node.getVariableDeclaration();
+      if (declaration) {
+        const found = matchBindingName(declaration, name);
+        if (found) return found;
+      }
+    }
+  }
+  return undefined;
+}
+
+export interface ClassMemberFacts {
+  cls: ClassDeclaration | ClassExpression;
+  /** The property or constructor parameter property that declares the member. */
+  declaration?: PropertyDeclaration | ParameterDeclaration;
+  /** Values assigned to `this.<name>` in the constructor (plain JavaScript classes declare nothing). */
+  assigned: Expression[];
+}
+
+export function enclosingClass(node: Node): ClassDeclaration | ClassExpression | undefined {
+  for (let current = node.getParent(); current !== undefined; current = current.getParent()) {
+    if (Node.isClassDeclaration(current) || Node.isClassExpression(current)) return current;
+  }
+  return undefined;
+}
+
+/** What the enclosing class says about `this.<name>`. */
+export function resolveThisMember(access: PropertyAccessExpression): ClassMemberFacts | undefined {
+  const cls = enclosingClass(access);
+  if (!cls) return undefined;
+  const name = access.getName();
+  let declaration: PropertyDeclaration | ParameterDeclaration | undefined = cls.getProperty(name);
+  const assigned: Expression[] = [];
+  for (const constructor of cls.getConstructors()) {
+    for (const parameter of constructor.getParameters()) {
+      if (!declaration && parameter.isParameterProperty() && parameter.getName() === name) declaration = parameter;
+    }
+    constructor.forEachDescendant((node, traversal) => {
+      if (Node.isFunctionLikeDeclaration(node) && !Node.isArrowFunction(node)) {
+        traversal.skip();
+        return;
+      }
+      if (!Node.isBinaryExpression(node) || node.getOperatorToken().getText() !== '=') return;
+      const left = node.getLeft();
+      if (
+        Node.isPropertyAccessExpression(left) &&
+        left.getName() === name &&
+        Node.isThisExpression(left.getExpression())
+      ) {
+        assigned.push(node.getRight());
+      }
+    });
+  }
+  return { cls, declaration, assigned };
+}
+
+/** Top-level declaration of `name` in a file (the target of `export { name }` and `export default name`). */
+export function findTopLevelDeclaration(file: SourceFile, name: string): Declaration | undefined {
+  return findDeclarationInStatements(file.getStatements(), name);
+}

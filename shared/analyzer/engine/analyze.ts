@@ -1,0 +1,347 @@
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { Project, SourceFile, ts } from 'ts-morph';
+import { ClientResolver } from '../clients/client-resolver';
+import { createLibraryLookup } from '../clients/libraries';
+import { selectFilesToAnalyse } from '../project/gate';
+import type { AnyRule, FileRule, ProjectRule, FileRuleContext, FileRuleListener, Fixer, FixFunction, ReportDescriptor, RuleContext } from '../rules/create-rule';
+import type { Finding, Fix, RelatedLocation, Severity, SourceLocation, TextEdit } from '../types';
+import type { ResolvedConfig } from '../../config/config-types';
+import { FileModel, ProjectModel } from './models';
+import { Directive, isSuppressed, parseDirectives } from './suppressions';
+import { unusedDirectiveRuleId } from '../rules/no-unused-disable';
+
+/** A rule that threw: logged by callers, while every other rule still reports. */
+export interface InternalError {
+  ruleId: string;
+  filePath?: string;
+  message: string;
+  stack?: string;
+}
+
+export interface AnalyzeInput {
+  /** Every file of the project to consider, with its text. */
+  texts: ReadonlyMap<string, string>;
+  /** Files to report findings for (all analysed files when omitted). */
+  reportFor?: ReadonlySet<string>;
+  rules: readonly AnyRule[];
+  config: ResolvedConfig;
+  /** Root for relative paths in fingerprints. */
+  rootDir: string;
+  compilerOptions: ts.CompilerOptions;
+}
+
+export interface AnalyzeOutput {
+  findings: Map<string, Finding[]>;
+  analysedFiles: string[];
+  supportFiles: string[];
+  internalErrors: InternalError[];
+}
+
+const cacheModuleTtl = /CacheModule\s*\.\s*register(?:Async)?\s*\([\s\S]{0,600}?\bttl\b/;
+
+/** Runs every enabled rule over the files that can reach a cache client. */
+export function analyze(input: AnalyzeInput): AnalyzeOutput {
+  const { texts, rules, config } = input;
+  const project = new Project({
+    compilerOptions: {
+      ...input.compilerOptions,
+      allowJs: true,
+      noResolve: true,
+      noLib: true,
+      types: [],
+      noEmit: true,
+      skipLibCheck: true,
+    },
+    skipAddingFilesFromTsConfig: true,
+    skipFileDependencyResolution: true,
+    skipLoadingLibFiles: true,
+  });
+  const { lookup, gatingSpecifiers } = createLibraryLookup(config.clients);
+  let nestCacheHasDefaultTtl = false;
+  for (const text of texts.values()) {
+    if (text.includes('CacheModule') && cacheModuleTtl.test(text)) {
+      nestCacheHasDefaultTtl = true;
+      break;
+    }
+  }
+  const createResolver = () => new ClientResolver({ nestCacheHasDefaultTtl, libraryFor: lookup });
+  const gate = selectFilesToAnalyse({
+    texts,
+    project,
+    compilerOptions: input.compilerOptions,
+    gatingSpecifiers,
+    createResolver,
+  });
+
+  const model = new ProjectModel(input.rootDir, createResolver(), nestCacheHasDefaultTtl);
+  const findings = new Map<string, Finding[]>();
+  const internalErrors: InternalError[] = [];
+  const directivesByFile = new Map<string, Directive[]>();
+  const reportable = (file: string) => !input.reportFor || input.reportFor.has(file);
+
+  const parsedFiles: FileModel[] = [];
+  for (const file of gate.analysed) {
+    const sourceFile = project.getSourceFileOrThrow(file);
+    const parseError = firstParseError(project, sourceFile);
+    if (parseError) {
+      if (reportable(file)) findings.set(file, [parseError]);
+      continue;
+    }
+    parsedFiles.push(model.addFile(sourceFile));
+  }
+
+  const enabled = rules.filter((rule) => config.rules[rule.name]?.level !== 'off' && rule.name !== unusedDirectiveRuleId);
+  const raw: Finding[] = [];
+  const makeReporter = (rule: AnyRule) => {
+    const severity: Severity = config.rules[rule.name]?.level === 'error' ? 'error' : 'warning';
+    return (descriptor: ReportDescriptor) => {
+      raw.push(toFinding(rule, severity, descriptor));
+    };
+  };
+
+  for (const file of parsedFiles) {
+    if (!reportable(file.filePath)) continue;
+    const listeners: Array<{ rule: AnyRule; listener: FileRuleListener }> = [];
+    for (const rule of enabled) {
+      if (rule.meta.scope !== 'file') continue;
+      const context: FileRuleContext<unknown> = {
+        id: rule.name,
+        options: config.rules[rule.name]?.options ?? rule.defaultOptions,
+        project: model,
+        file,
+        report: makeReporter(rule),
+      };
+      try {
+        listeners.push({ rule, listener: (rule as FileRule<unknown>).create(context) });
+      } catch (error) {
+        internalErrors.push(internalError(rule.name, file.filePath, error));
+      }
+    }
+    let calls;
+    try {
+      calls = file.cacheCalls;
+    } catch (error) {
+      internalErrors.push(internalError('cache-client-recognition', file.filePath, error));
+      continue;
+    }
+    for (const { rule, listener } of listeners) {
+      try {
+        if (listener.cacheCall) for (const call of calls) listener.cacheCall(call);
+        listener.fileEnd?.();
+      } catch (error) {
+        internalErrors.push(internalError(rule.name, file.filePath, error));
+      }
+    }
+  }
+
+  for (const rule of enabled) {
+    if (rule.meta.scope !== 'project') continue;
+    const context: RuleContext<unknown> = {
+      id: rule.name,
+      options: config.rules[rule.name]?.options ?? rule.defaultOptions,
+      project: model,
+      report: makeReporter(rule),
+    };
+    try {
+      (rule as ProjectRule<unknown>).create(context).projectEnd?.();
+    } catch (error) {
+      internalErrors.push(internalError(rule.name, undefined, error));
+    }
+  }
+
+  for (const finding of raw) {
+    if (!reportable(finding.filePath)) continue;
+    let directives = directivesByFile.get(finding.filePath);
+    if (!directives) {
+      const sourceFile = project.getSourceFile(finding.filePath);
+      directives = sourceFile ? parseDirectives(sourceFile) : [];
+      directivesByFile.set(finding.filePath, directives);
+    }
+    if (isSuppressed(directives, finding.ruleId, finding.location.start.line)) continue;
+    const list = findings.get(finding.filePath) ?? [];
+    list.push(finding);
+    findings.set(finding.filePath, list);
+  }
+
+  const unusedLevel = config.rules[unusedDirectiveRuleId]?.level ?? 'off';
+  if (unusedLevel !== 'off') {
+    for (const file of parsedFiles) {
+      if (!reportable(file.filePath)) continue;
+      let directives = directivesByFile.get(file.filePath);
+      if (!directives) {
+        directives = parseDirectives(file.sourceFile);
+        directivesByFile.set(file.filePath, directives);
+      }
+      const unused = unusedDirectiveFindings(file.sourceFile, directives, unusedLevel === 'error' ? 'error' : 'warning', rules);
+      if (unused.length === 0) continue;
+      findings.set(file.filePath, [...(findings.get(file.filePath) ?? []), ...unused]);
+    }
+  }
+
+  for (const [file, list] of findings) {
+    list.sort((a, b) => a.range[0] - b.range[0] || a.ruleId.localeCompare(b.ruleId));
+    assignFingerprints(list, path.relative(input.rootDir, file), texts.get(file) ?? '');
+  }
+  return { findings, analysedFiles: gate.analysed, supportFiles: gate.support, internalErrors };
+}
+
+function internalError(ruleId: string, filePath: string | undefined, error: unknown): InternalError {
+  const err = error instanceof Error ? error : new Error(String(error));
+  return { ruleId, filePath, message: err.message, stack: err.stack };
+}
+
+function firstParseError(project: Project, sourceFile: SourceFile): Finding | undefined {
+  const diagnostics = project.getProgram().compilerObject.getSyntacticDiagnostics(sourceFile.compilerNode);
+  const first = diagnostics[0];
+  if (!first) return undefined;
+  const start = first.start ?? 0;
+  const end = start + Math.max(first.length ?? 0, 0);
+  const message = ts.flattenDiagnosticMessageText(first.messageText, '\n');
+  return {
+    ruleId: 'parse-error',
+    severity: 'error',
+    messageId: 'parseError',
+    message: `Parsing error: ${message} (the file was not analysed)`,
+    filePath: sourceFile.getFilePath(),
+    range: [start, end],
+    location: locationOf(sourceFile, start, end),
+    fingerprint: '',
+    fatal: true,
+  };
+}
+
+export function locationOf(sourceFile: SourceFile, start: number, end: number): SourceLocation {
+  const a = sourceFile.getLineAndColumnAtPos(start);
+  const b = sourceFile.getLineAndColumnAtPos(end);
+  return { start: { line: a.line, column: a.column }, end: { line: b.line, column: b.column } };
+}
+
+const fixer: Fixer = {
+  replaceText: (node, text) => ({ range: [node.getStart(), node.getEnd()], text }),
+  replaceRange: (range, text) => ({ range, text }),
+  insertTextBefore: (node, text) => ({ range: [node.getStart(), node.getStart()], text }),
+  insertTextAfter: (node, text) => ({ range: [node.getEnd(), node.getEnd()], text }),
+  remove: (node) => ({ range: [node.getStart(), node.getEnd()], text: '' }),
+};
+
+function buildFix(fn: FixFunction | undefined): Fix | undefined {
+  if (!fn) return undefined;
+  const result = fn(fixer);
+  if (!result) return undefined;
+  const edits: TextEdit[] = Array.isArray(result) ? result : [result];
+  return edits.length > 0 ? { edits } : undefined;
+}
+
+function interpolate(template: string, data: Record<string, string | number> | undefined): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => (data && key in data ? String(data[key]) : whole));
+}
+
+function toFinding(rule: AnyRule, severity: Severity, descriptor: ReportDescriptor): Finding {
+  const [from, to] = Array.isArray(descriptor.node) ? descriptor.node : [descriptor.node, descriptor.node];
+  const sourceFile = from.getSourceFile();
+  const start = from.getStart();
+  const end = to.getEnd();
+  const template = rule.meta.messages[descriptor.messageId];
+  if (template === undefined) throw new Error(`Rule ${rule.name} reported unknown messageId "${descriptor.messageId}"`);
+  const relatedLocations: RelatedLocation[] | undefined = descriptor.related?.map((related) => {
+    const relatedFile = related.node.getSourceFile();
+    return {
+      filePath: relatedFile.getFilePath(),
+      location: locationOf(relatedFile, related.node.getStart(), related.node.getEnd()),
+      message: related.message,
+    };
+  });
+  const suggestions = descriptor.suggest
+    ?.map((suggestion) => {
+      const fix = buildFix(suggestion.fix);
+      const desc = rule.meta.messages[suggestion.messageId];
+      if (desc === undefined) throw new Error(`Rule ${rule.name} suggested unknown messageId "${suggestion.messageId}"`);
+      return fix ? { messageId: suggestion.messageId, desc: interpolate(desc, suggestion.data), fix } : undefined;
+    })
+    .filter((suggestion): suggestion is NonNullable<typeof suggestion> => suggestion !== undefined);
+  return {
+    ruleId: rule.name,
+    severity,
+    messageId: descriptor.messageId,
+    message: interpolate(template, descriptor.data),
+    filePath: sourceFile.getFilePath(),
+    range: [start, end],
+    location: locationOf(sourceFile, start, end),
+    fix: buildFix(descriptor.fix),
+    suggestions: suggestions && suggestions.length > 0 ? suggestions : undefined,
+    relatedLocations: relatedLocations && relatedLocations.length > 0 ? relatedLocations : undefined,
+    fingerprint: '',
+  };
+}
+
+function unusedDirectiveFindings(sourceFile: SourceFile, directives: Directive[], severity: Severity, rules: readonly AnyRule[]): Finding[] {
+  const rule = rules.find((candidate) => candidate.name === unusedDirectiveRuleId);
+  if (!rule) return [];
+  const findings: Finding[] = [];
+  const text = sourceFile.getFullText();
+  for (const directive of directives) {
+    const unusedRules = directive.rules.filter((id) => !directive.used.has(id));
+    const wholeUnused = directive.rules.length === 0 ? !directive.usedAll : unusedRules.length === directive.rules.length;
+    if (!wholeUnused && unusedRules.length === 0) continue;
+    const [start, end] = directive.commentRange;
+    let fix: Fix;
+    if (wholeUnused) {
+      // Remove the comment, and its line when the comment is alone on it.
+      const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+      let lineEnd = text.indexOf('\n', end);
+      if (lineEnd === -1) lineEnd = text.length;
+      const alone = text.slice(lineStart, start).trim() === '' && text.slice(end, lineEnd).trim() === '';
+      fix = { edits: [alone ? { range: [lineStart, Math.min(lineEnd + 1, text.length)], text: '' } : { range: [start, end], text: '' }] };
+    } else {
+      fix = {
+        edits: directive.rules
+          .map((id, index) => ({ id, range: directive.ruleRanges[index] }))
+          .filter(({ id }) => unusedRules.includes(id))
+          .map(({ range }) => {
+            // Remove the id with the separator before it (or after it for the first id).
+            const before = text.slice(0, range[0]).match(/,\s*$/);
+            if (before) return { range: [range[0] - before[0].length, range[1]] as [number, number], text: '' };
+            const after = text.slice(range[1]).match(/^\s*,\s*/);
+            return { range: [range[0], range[1] + (after ? after[0].length : 0)] as [number, number], text: '' };
+          }),
+      };
+    }
+    const message = wholeUnused
+      ? directive.rules.length === 0
+        ? rule.meta.messages.unusedAll
+        : interpolate(rule.meta.messages.unused, { rules: directive.rules.join(', ') })
+      : interpolate(rule.meta.messages.unused, { rules: unusedRules.join(', ') });
+    findings.push({
+      ruleId: unusedDirectiveRuleId,
+      severity,
+      messageId: wholeUnused && directive.rules.length === 0 ? 'unusedAll' : 'unused',
+      message,
+      filePath: sourceFile.getFilePath(),
+      range: [start, end],
+      location: locationOf(sourceFile, start, end),
+      fix,
+      fingerprint: '',
+    });
+  }
+  return findings;
+}
+
+/**
+ * Fingerprints identify a finding across edits: the rule, the file and the flagged code with
+ * whitespace collapsed, plus an occurrence index for identical snippets; no line numbers.
+ */
+function assignFingerprints(findings: Finding[], relativePath: string, text: string): void {
+  const seen = new Map<string, number>();
+  const portablePath = relativePath.split(path.sep).join('/');
+  for (const finding of findings) {
+    const lineStart = text.lastIndexOf('\n', finding.range[0] - 1) + 1;
+    const lineEndIndex = text.indexOf('\n', finding.range[1]);
+    const snippet = text.slice(lineStart, lineEndIndex === -1 ? text.length : lineEndIndex).replace(/\s+/g, ' ').trim();
+    const hash = createHash('sha256').update(`${finding.ruleId}\0${portablePath}\0${snippet}`).digest('hex').slice(0, 20);
+    const index = seen.get(hash) ?? 0;
+    seen.set(hash, index + 1);
+    finding.fingerprint = `${hash}:${index}`;
+  }
+}
+

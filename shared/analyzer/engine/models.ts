@@ -1,0 +1,78 @@
+import { Node, SourceFile } from 'ts-morph';
+import { CacheCall, collectCacheCalls } from '../clients/cache-calls';
+import { ClientResolver } from '../clients/client-resolver';
+import { createDbFileContext, DbFileContext, DbOperation, findDbOperations } from '../db/recognize-db-operation';
+import { KeyResolver } from '../keys/key-family';
+
+/** One analysed file: its AST and the facts rules share, each computed once on first use. */
+export class FileModel {
+  private cacheCallsCache?: CacheCall[];
+  private dbContextCache?: DbFileContext;
+  private readonly dbOperationsCache = new Map<Node, DbOperation[]>();
+
+  constructor(
+    readonly sourceFile: SourceFile,
+    readonly project: ProjectModel,
+  ) {}
+
+  get filePath(): string {
+    return this.sourceFile.getFilePath();
+  }
+
+  get text(): string {
+    return this.sourceFile.getFullText();
+  }
+
+  get cacheCalls(): CacheCall[] {
+    this.cacheCallsCache ??= collectCacheCalls(this.sourceFile, this.project.clients);
+    return this.cacheCallsCache;
+  }
+
+  get dbContext(): DbFileContext {
+    this.dbContextCache ??= createDbFileContext(this.sourceFile);
+    return this.dbContextCache;
+  }
+
+  /** Database reads and writes inside a function body (or the whole file), in source order. */
+  dbOperations(scope: Node): DbOperation[] {
+    let operations = this.dbOperationsCache.get(scope);
+    if (!operations) {
+      operations = findDbOperations(scope, this.dbContext);
+      this.dbOperationsCache.set(scope, operations);
+    }
+    return operations;
+  }
+}
+
+/** Everything a lint run analyses: the files rules run on, and the shared resolvers. */
+export class ProjectModel {
+  readonly files: FileModel[] = [];
+  private readonly byPath = new Map<string, FileModel>();
+  readonly keys: KeyResolver;
+
+  constructor(
+    readonly rootDir: string,
+    readonly clients: ClientResolver,
+    readonly nestCacheHasDefaultTtl: boolean,
+  ) {
+    this.keys = new KeyResolver();
+  }
+
+  addFile(sourceFile: SourceFile): FileModel {
+    const model = new FileModel(sourceFile, this);
+    this.files.push(model);
+    this.byPath.set(sourceFile.getFilePath(), model);
+    return model;
+  }
+
+  /** The model of any project file, including support files rules do not run on. */
+  fileOf(node: Node): FileModel {
+    const sourceFile = node.getSourceFile();
+    let model = this.byPath.get(sourceFile.getFilePath());
+    if (!model) {
+      model = new FileModel(sourceFile, this);
+      this.byPath.set(sourceFile.getFilePath(), model);
+    }
+    return model;
+  }
+}

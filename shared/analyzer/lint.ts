@@ -1,0 +1,195 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ts } from 'ts-morph';
+import { loadConfig } from '../config/load-config';
+import type { ResolvedConfig, RuleSetting } from '../config/config-types';
+import { analyze, InternalError, locationOf } from './engine/analyze';
+import { applyFixes } from './engine/apply-fixes';
+import { discoverFiles } from './project/discover';
+import { allRules } from './rules';
+import type { AnyRule } from './rules/create-rule';
+import type { FileResult, Finding, Fix, LintResult } from './types';
+
+export interface LintOptions {
+  /** Working directory: relative targets, config lookup and reported paths start here. */
+  cwd?: string;
+  /** Files and directories to lint (default: the working directory). */
+  targets?: string[];
+  /**
+   * In-memory texts that replace (or add to) files on disk, keyed by path: editor buffers, stdin.
+   * When `onlyTexts` is set, findings are reported for these files only.
+   */
+  texts?: Record<string, string>;
+  onlyTexts?: boolean;
+  /** An explicit configuration file; otherwise the nearest one is used. */
+  configPath?: string;
+  /** A configuration already resolved by the caller (the language server keeps its own). */
+  config?: ResolvedConfig;
+  /** Rule levels/options that win over the configuration file (`--rule id:level`). */
+  ruleOverrides?: Record<string, RuleSetting>;
+  /** tsconfig.json to read path aliases from; the nearest one is used when omitted. */
+  tsconfigPath?: string;
+  /** Apply fixes that cannot change behaviour. */
+  fix?: boolean;
+  /** Also apply each finding's first suggestion (changes cache behaviour; opt-in). */
+  fixSuggestions?: boolean;
+  rules?: readonly AnyRule[];
+  /** Called as files are read, so long runs can show progress. */
+  onProgress?: (phase: 'read' | 'analyse', done: number, total: number) => void;
+}
+
+export interface LintOutcome extends LintResult {
+  config: ResolvedConfig;
+  internalErrors: InternalError[];
+  /** Targets that do not exist. */
+  missingTargets: string[];
+}
+
+const maxFixPasses = 10;
+
+/** Finds the nearest tsconfig.json from `startDir` upwards. */
+export function findTsconfig(startDir: string): string | undefined {
+  for (let dir = path.resolve(startDir); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'tsconfig.json');
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+export function readCompilerOptions(tsconfigPath: string | undefined): ts.CompilerOptions {
+  if (!tsconfigPath) return {};
+  const read = ts.readConfigFile(tsconfigPath, ts.sys.readFile);
+  if (read.error) return {};
+  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(tsconfigPath), undefined, tsconfigPath);
+  return parsed.options;
+}
+
+/** The analyzer's front door: lint files on disk and/or in-memory texts and return findings with fixes. */
+export async function lint(options: LintOptions = {}): Promise<LintOutcome> {
+  const started = Date.now();
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const rules = options.rules ?? allRules;
+  const targets = options.targets && options.targets.length > 0 ? options.targets : options.onlyTexts ? [] : ['.'];
+  const firstTarget = path.resolve(cwd, targets[0] ?? Object.keys(options.texts ?? {})[0] ?? '.');
+  const startDir = fs.existsSync(firstTarget) && fs.statSync(firstTarget).isDirectory() ? firstTarget : path.dirname(firstTarget);
+  const config =
+    options.config ?? loadConfig(rules, { startDir, configPath: options.configPath, overrides: options.ruleOverrides });
+
+  const discovered = discoverFiles({ cwd, targets, ignorePatterns: config.ignorePatterns });
+  const texts = new Map<string, string>();
+  const tooLarge: Finding[] = [];
+  const unreadable: Finding[] = [];
+  discovered.files.forEach((file, index) => {
+    try {
+      const size = fs.statSync(file).size;
+      if (size > config.maxFileSize) {
+        tooLarge.push(skippedFinding(file, `File skipped: ${formatBytes(size)} exceeds maxFileSize (${formatBytes(config.maxFileSize)}); raise "maxFileSize" in the configuration to lint it.`));
+        return;
+      }
+      texts.set(file, fs.readFileSync(file, 'utf8'));
+    } catch (error) {
+      unreadable.push(skippedFinding(file, `File could not be read: ${(error as Error).message}`));
+    }
+    if (options.onProgress && index % 250 === 0) options.onProgress('read', index, discovered.files.length);
+  });
+  const inMemory = new Set<string>();
+  for (const [file, text] of Object.entries(options.texts ?? {})) {
+    const absolute = path.resolve(cwd, file);
+    texts.set(absolute, text);
+    inMemory.add(absolute);
+  }
+  const reportFor = options.onlyTexts ? inMemory : new Set(texts.keys());
+
+  const tsconfigPath = options.tsconfigPath ? path.resolve(cwd, options.tsconfigPath) : findTsconfig(startDir);
+  const compilerOptions = readCompilerOptions(tsconfigPath);
+
+  options.onProgress?.('analyse', 0, texts.size);
+  let output = analyze({ texts, reportFor, rules, config, rootDir: cwd, compilerOptions });
+  const originals = new Map<string, string>();
+  if (options.fix || options.fixSuggestions) {
+    for (let pass = 0; pass < maxFixPasses; pass++) {
+      let changed = false;
+      for (const [file, findings] of output.findings) {
+        const fixes: Fix[] = [];
+        for (const finding of findings) {
+          if (finding.fix && options.fix) fixes.push(finding.fix);
+          else if (options.fixSuggestions && finding.suggestions?.[0]) fixes.push(finding.suggestions[0].fix);
+        }
+        if (fixes.length === 0) continue;
+        const before = texts.get(file) ?? '';
+        const { output: after, applied } = applyFixes(before, fixes);
+        if (applied === 0 || after === before) continue;
+        if (!originals.has(file)) originals.set(file, before);
+        texts.set(file, after);
+        changed = true;
+      }
+      if (!changed) break;
+      output = analyze({ texts, reportFor, rules, config, rootDir: cwd, compilerOptions });
+    }
+  }
+
+  const results: FileResult[] = [];
+  const allFindings = new Map(output.findings);
+  for (const finding of [...tooLarge, ...unreadable]) allFindings.set(finding.filePath, [finding]);
+  for (const [filePath, findings] of allFindings) {
+    if (findings.length === 0 && !originals.has(filePath)) continue;
+    const result: FileResult = { filePath, findings, source: texts.get(filePath) };
+    if (originals.has(filePath)) {
+      result.fixed = true;
+      result.output = texts.get(filePath);
+    }
+    results.push(result);
+  }
+  for (const filePath of originals.keys()) {
+    if (!allFindings.has(filePath)) results.push({ filePath, findings: [], fixed: true, output: texts.get(filePath), source: texts.get(filePath) });
+  }
+  results.sort((a, b) => a.filePath.localeCompare(b.filePath));
+
+  let errorCount = 0;
+  let warningCount = 0;
+  let fixableCount = 0;
+  for (const result of results) {
+    for (const finding of result.findings) {
+      if (finding.severity === 'error') errorCount++;
+      else warningCount++;
+      if (finding.fix) fixableCount++;
+    }
+  }
+  return {
+    results,
+    summary: {
+      filesLinted: texts.size,
+      filesSkippedByGate: texts.size - output.analysedFiles.length - output.supportFiles.length,
+      filesParsed: output.analysedFiles.length + output.supportFiles.length,
+      errorCount,
+      warningCount,
+      fixableCount,
+      durationMs: Date.now() - started,
+    },
+    config,
+    internalErrors: output.internalErrors,
+    missingTargets: discovered.missing,
+  };
+}
+
+function skippedFinding(filePath: string, message: string): Finding {
+  return {
+    ruleId: 'file-skipped',
+    severity: 'error',
+    messageId: 'fileSkipped',
+    message,
+    filePath,
+    range: [0, 0],
+    location: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } },
+    fingerprint: `file-skipped:${path.basename(filePath)}`,
+    fatal: true,
+  };
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} B`;
+}
+
+export { locationOf };

@@ -1,0 +1,110 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import fg from 'fast-glob';
+import ignore, { Ignore } from 'ignore';
+
+/** The file kinds CacheScope lints. Declaration files hold no runtime code and are skipped. */
+export const lintedExtensions = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+
+export interface DiscoverOptions {
+  cwd: string;
+  /** Files and directories as given on the command line. */
+  targets: string[];
+  /** Extra ignore globs (config `ignorePatterns`), relative to cwd. */
+  ignorePatterns?: string[];
+}
+
+export interface DiscoveredFiles {
+  files: string[];
+  /** Targets that do not exist: reported as usage errors by the CLI. */
+  missing: string[];
+}
+
+function isLintable(file: string): boolean {
+  return lintedExtensions.includes(path.extname(file)) && !/\.d\.[cm]?ts$/.test(file);
+}
+
+/** The directory of the enclosing git work tree, where .gitignore rules start; cwd when there is none. */
+function gitRoot(from: string): string | undefined {
+  let dir = from;
+  for (;;) {
+    if (fs.existsSync(path.join(dir, '.git'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * Collects the .gitignore rules that apply below `root`: every .gitignore from the git root down,
+ * each scoped to its own directory as git scopes them.
+ */
+class GitignoreMatcher {
+  private readonly scopes: Array<{ dir: string; rules: Ignore }> = [];
+
+  constructor(searchRoot: string) {
+    const top = gitRoot(searchRoot) ?? searchRoot;
+    const ancestors: string[] = [];
+    for (let dir = searchRoot; ; dir = path.dirname(dir)) {
+      ancestors.push(dir);
+      if (dir === top || path.dirname(dir) === dir) break;
+    }
+    const nested = fg.sync('**/.gitignore', {
+      cwd: searchRoot,
+      absolute: true,
+      dot: true,
+      ignore: ['**/node_modules/**', '**/.git/**'],
+      suppressErrors: true,
+    });
+    const files = [...ancestors.reverse().map((dir) => path.join(dir, '.gitignore')), ...nested];
+    for (const file of new Set(files)) {
+      if (!fs.existsSync(file)) continue;
+      this.scopes.push({ dir: path.dirname(file), rules: ignore().add(fs.readFileSync(file, 'utf8')) });
+    }
+  }
+
+  ignores(file: string): boolean {
+    for (const scope of this.scopes) {
+      const relative = path.relative(scope.dir, file);
+      if (relative.startsWith('..') || path.isAbsolute(relative) || relative === '') continue;
+      if (scope.rules.ignores(relative.split(path.sep).join('/'))) return true;
+    }
+    return false;
+  }
+}
+
+export function discoverFiles(options: DiscoverOptions): DiscoveredFiles {
+  const files = new Set<string>();
+  const missing: string[] = [];
+  const extraIgnores = ignore().add(options.ignorePatterns ?? []);
+
+  for (const target of options.targets) {
+    const absolute = path.resolve(options.cwd, target);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(absolute);
+    } catch {
+      missing.push(target);
+      continue;
+    }
+    if (stat.isFile()) {
+      // A file named explicitly is linted even when ignored, as with ESLint's explicit paths.
+      if (!absolute.split(path.sep).includes('node_modules')) files.add(absolute);
+      continue;
+    }
+    const matcher = new GitignoreMatcher(absolute);
+    const found = fg.sync(
+      lintedExtensions.map((ext) => `**/*${ext}`),
+      { cwd: absolute, absolute: true, dot: false, ignore: ['**/node_modules/**', '**/.git/**'], suppressErrors: true, followSymbolicLinks: false },
+    );
+    for (const file of found) {
+      const normalised = path.normalize(file);
+      if (!isLintable(normalised)) continue;
+      if (matcher.ignores(normalised)) continue;
+      const relativeToCwd = path.relative(options.cwd, normalised).split(path.sep).join('/');
+      if (!relativeToCwd.startsWith('..') && relativeToCwd && extraIgnores.ignores(relativeToCwd)) continue;
+      files.add(normalised);
+    }
+  }
+  return { files: [...files].sort(), missing };
+}

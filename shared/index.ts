@@ -1,0 +1,17 @@
+/**
+ * CacheScope's engine as a library: `lint()` takes files and/or in-memory texts and returns
+ * findings with their fixes and suggestions. The CLI and the language server are thin callers.
+ */
+export { lint, findTsconfig, readCompilerOptions } from './analyzer/lint';
+export type { LintOptions, LintOutcome } from './analyzer/lint';
+export { applyFixes } from './analyzer/engine/apply-fixes';
+export { allRules } from './analyzer/rules';
+export { createRule } from './analyzer/rules/create-rule';
+export type { AnyRule, FileRule, ProjectRule, RuleContext, ReportDescriptor } from './analyzer/rules/create-rule';
+export { loadConfig, resolveConfig, findConfigFile, ConfigError } from './config/load-config';
+export { buildConfigSchema } from './config/config-schema';
+export type { ConfigFile, ResolvedConfig, RuleSetting, ClientDeclaration } from './config/config-types';
+export type * from './analyzer/types';
+export { formatResults } from './cli/formatters';
+export type { FormatterName } from './cli/formatters';
+export { createBaseline, applyBaseline, readBaseline } from './cli/baseline';
