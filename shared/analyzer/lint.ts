@@ -27,6 +27,12 @@ export interface LintOptions {
   config?: ResolvedConfig;
   /** Rule levels/options that win over the configuration file (`--rule id:level`). */
   ruleOverrides?: Record<string, RuleSetting>;
+  /**
+   * The project the targets belong to: its other files are read for context (imported clients, key
+   * helpers, fan-out) but not reported. Default: the nearest directory with a tsconfig.json,
+   * package.json or .git, else the configuration file's directory.
+   */
+  projectRoot?: string;
   /** tsconfig.json to read path aliases from; the nearest one is used when omitted. */
   tsconfigPath?: string;
   /** Apply fixes that cannot change behaviour. */
@@ -56,6 +62,16 @@ export function findTsconfig(startDir: string): string | undefined {
   }
 }
 
+function findProjectRoot(startDir: string, tsconfigPath: string | undefined, configPath: string | undefined): string {
+  if (tsconfigPath) return path.dirname(tsconfigPath);
+  for (let dir = path.resolve(startDir); ; dir = path.dirname(dir)) {
+    if (['package.json', '.git'].some((marker) => fs.existsSync(path.join(dir, marker)))) return dir;
+    if (path.dirname(dir) === dir) break;
+  }
+  if (configPath) return path.dirname(configPath);
+  return startDir;
+}
+
 export function readCompilerOptions(tsconfigPath: string | undefined): ts.CompilerOptions {
   if (!tsconfigPath) return {};
   const read = ts.readConfigFile(tsconfigPath, ts.sys.readFile);
@@ -75,22 +91,33 @@ export async function lint(options: LintOptions = {}): Promise<LintOutcome> {
   const config =
     options.config ?? loadConfig(rules, { startDir, configPath: options.configPath, overrides: options.ruleOverrides });
 
+  const tsconfigPath = options.tsconfigPath ? path.resolve(cwd, options.tsconfigPath) : findTsconfig(startDir);
+  const compilerOptions = readCompilerOptions(tsconfigPath);
+
   const discovered = discoverFiles({ cwd, targets, ignorePatterns: config.ignorePatterns });
+  // Files outside the targets still matter: a linted file may import its client from them, and
+  // fan-out invalidation spans the project. They are read and gated, but never reported.
+  const projectRoot = options.projectRoot ? path.resolve(cwd, options.projectRoot) : findProjectRoot(startDir, tsconfigPath, config.filePath);
+  const context = discoverFiles({ cwd, targets: [projectRoot], ignorePatterns: config.ignorePatterns }).files;
   const texts = new Map<string, string>();
   const tooLarge: Finding[] = [];
   const unreadable: Finding[] = [];
-  discovered.files.forEach((file, index) => {
+  const targetFiles = new Set(discovered.files);
+  const toRead = [...discovered.files, ...context.filter((file) => !targetFiles.has(file))];
+  toRead.forEach((file, index) => {
+    const isTarget = targetFiles.has(file);
     try {
       const size = fs.statSync(file).size;
       if (size > config.maxFileSize) {
+        if (!isTarget) return;
         tooLarge.push(skippedFinding(file, `File skipped: ${formatBytes(size)} exceeds maxFileSize (${formatBytes(config.maxFileSize)}); raise "maxFileSize" in the configuration to lint it.`));
         return;
       }
       texts.set(file, fs.readFileSync(file, 'utf8'));
     } catch (error) {
-      unreadable.push(skippedFinding(file, `File could not be read: ${(error as Error).message}`));
+      if (isTarget) unreadable.push(skippedFinding(file, `File could not be read: ${(error as Error).message}`));
     }
-    if (options.onProgress && index % 250 === 0) options.onProgress('read', index, discovered.files.length);
+    if (options.onProgress && index % 250 === 0) options.onProgress('read', index, toRead.length);
   });
   const inMemory = new Set<string>();
   for (const [file, text] of Object.entries(options.texts ?? {})) {
@@ -98,10 +125,7 @@ export async function lint(options: LintOptions = {}): Promise<LintOutcome> {
     texts.set(absolute, text);
     inMemory.add(absolute);
   }
-  const reportFor = options.onlyTexts ? inMemory : new Set(texts.keys());
-
-  const tsconfigPath = options.tsconfigPath ? path.resolve(cwd, options.tsconfigPath) : findTsconfig(startDir);
-  const compilerOptions = readCompilerOptions(tsconfigPath);
+  const reportFor = options.onlyTexts ? inMemory : new Set([...targetFiles, ...inMemory].filter((file) => texts.has(file)));
 
   options.onProgress?.('analyse', 0, texts.size);
   let output = analyze({ texts, reportFor, rules, config, rootDir: cwd, compilerOptions });
@@ -158,7 +182,7 @@ export async function lint(options: LintOptions = {}): Promise<LintOutcome> {
   return {
     results,
     summary: {
-      filesLinted: texts.size,
+      filesLinted: reportFor.size,
       filesSkippedByGate: texts.size - output.analysedFiles.length - output.supportFiles.length,
       filesParsed: output.analysedFiles.length + output.supportFiles.length,
       errorCount,

@@ -65,7 +65,7 @@ function memberName(node: Node): string | undefined {
 function chainParent(node: Node): DbCallNode | undefined {
   let child = node;
   let parent = child.getParent();
-  while (parent && Node.isNonNullExpression(parent)) {
+  while (parent && unwrapExpression(parent) !== parent) {
     child = parent;
     parent = parent.getParent();
   }
@@ -80,6 +80,13 @@ function chainParent(node: Node): DbCallNode | undefined {
   if (Node.isCallExpression(parent) && parent.getExpression() === child) return parent;
   if (Node.isTaggedTemplateExpression(parent) && parent.getTag() === child) return parent;
   return undefined;
+}
+
+/** `.then(...)`, `.catch(...)`, `.finally(...)` called on something. */
+export function isPromiseCallback(node: DbCallNode): boolean {
+  if (!Node.isCallExpression(node)) return false;
+  const callee = node.getExpression();
+  return Node.isPropertyAccessExpression(callee) && PROMISE_METHODS.has(callee.getName());
 }
 
 /** The outermost call or tagged template of the chain `node` belongs to. */

@@ -103,7 +103,7 @@ function isFunctionWithParameters(node: Node): node is Node & { getParameters():
 /** The innermost declaration of the identifier's name visible at the identifier. */
 export function resolveIdentifier(identifier: Identifier): Declaration | undefined {
   const name = identifier.getText();
-  for (let node = identifier.getParent(); node !== undefined; node = node.getParent()) {
+  for (let node: Node | undefined = identifier.getParent(); node !== undefined; node = node.getParent()) {
     if (isFunctionWithParameters(node)) {
       for (const parameter of node.getParameters()) {
         const found = matchBindingName(parameter, name);
@@ -141,7 +141,7 @@ export interface ClassMemberFacts {
 }
 
 export function enclosingClass(node: Node): ClassDeclaration | ClassExpression | undefined {
-  for (let current = node.getParent(); current !== undefined; current = current.getParent()) {
+  for (let current: Node | undefined = node.getParent(); current !== undefined; current = current.getParent()) {
     if (Node.isClassDeclaration(current) || Node.isClassExpression(current)) return current;
   }
   return undefined;

@@ -1,0 +1,135 @@
+import { Node, SyntaxKind } from 'ts-morph';
+import type { CacheCall } from '../clients/cache-calls';
+import { createRule } from './create-rule';
+import { constantTtl } from './ttl/constant-ttl';
+import { isRedisProtocol, isStoreLibrary, propertyValue, redisRelativeTtl, setOptionsOf, storeTtlOf, TtlSite } from './ttl/expiry';
+import { addJitter } from './ttl/jitter';
+import { KeyedCommands, keyMatcher, KeyRef, keyRefOf } from './ttl/key-scope';
+
+/**
+ * A TTL that is the same number on every write makes every key written in the same burst (a cache
+ * warm-up, a deploy, a traffic spike after an outage) expire in the same second, and all their
+ * reloads hit the database together: a cache avalanche. Random jitter spreads the expiries out.
+ */
+
+export interface RequireTtlJitterOptions {
+  jitterRatio: number;
+  minTtlSeconds: number;
+  ignoreKeys: string[];
+}
+
+/**
+ * Commands whose presence on the same key makes an `expire` a correctness window, not cache
+ * freshness: rate-limit counters (`incr` then `expire`), sliding windows, `setnx` locks.
+ */
+const windowCommands = ['incr', 'incrby', 'incrbyfloat', 'decr', 'decrby', 'hincrby', 'hincrbyfloat', 'zremrangebyscore', 'setnx'];
+const indexedCommands = new Set([...windowCommands, 'set']);
+
+export const requireTtlJitter = createRule<RequireTtlJitterOptions>({
+  name: 'require-ttl-jitter',
+  meta: {
+    type: 'suggestion',
+    scope: 'file',
+    docs: {
+      description: 'Require random jitter on constant cache TTLs, so keys written together do not expire together',
+      defaultLevel: 'warn',
+    },
+    messages: {
+      constantTtl:
+        'TTL is always {{value}}: keys written together expire together and reload from the database at once (cache avalanche). Add random jitter.',
+      constantTtlFromCallers:
+        'TTL is always {{value}} (every caller of `{{helper}}` passes a constant): keys written together expire together and reload from the database at once (cache avalanche). Add random jitter.',
+      addJitter: 'Add up to {{percent}}% random jitter to the TTL.',
+    },
+    hasSuggestions: true,
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        jitterRatio: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          maximum: 1,
+          default: 0.1,
+          description: 'The largest share of the TTL the suggested jitter adds. Default: 0.1 (up to 10%).',
+        },
+        minTtlSeconds: {
+          type: 'number',
+          minimum: 0,
+          default: 0,
+          description: 'Constant TTLs shorter than this many seconds are not reported. Default: 0.',
+        },
+        ignoreKeys: {
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          default: [],
+          description: 'Glob patterns (picomatch) of keys whose TTL is a validity period rather than freshness, e.g. "otp:*", "session:*". Default: [].',
+        },
+      },
+    },
+  },
+  defaultOptions: { jitterRatio: 0.1, minTtlSeconds: 0, ignoreKeys: [] },
+  create(context) {
+    const { jitterRatio, minTtlSeconds } = context.options;
+    const isIgnored = keyMatcher(context.options.ignoreKeys);
+    const project = context.project;
+    let index: KeyedCommands | undefined;
+    const keyed = () => (index ??= new KeyedCommands(context.file.cacheCalls, indexedCommands, project));
+
+    /** An `expire` of a key that this unit of work counts with (`incr`) or locks (`setnx`, `set NX`). */
+    const isWindowOrLock = (key: KeyRef, call: CacheCall) =>
+      keyed().find(windowCommands, key, call) !== undefined ||
+      keyed().find(['set'], key, call, (other) => setOptionsOf(other).onlyIfAbsent) !== undefined;
+
+    const check = (site: TtlSite, key: KeyRef | undefined) => {
+      if (key && isIgnored(key)) return;
+      const constant = constantTtl(site.node);
+      if (!constant) return;
+      // Zero or negative TTLs delete the key or mean "no expiry": not a freshness window.
+      if (constant.values.some((value) => value <= 0)) return;
+      const inSeconds = (value: number) => (site.unit === 'ms' ? value / 1000 : value);
+      const reported = constant.values.filter((value) => inSeconds(value) >= minTtlSeconds);
+      if (reported.length === 0) return;
+      const value = reported.map((v) => `${v} ${site.unit}`).join(' or ');
+      const helper = constant.helper;
+      const jitter = addJitter(constant.expression, constant.values, jitterRatio);
+      context.report({
+        node: site.node,
+        messageId: helper ? 'constantTtlFromCallers' : 'constantTtl',
+        data: helper ? { value, helper } : { value },
+        related: constant.sources.map((source) => ({ node: source, message: 'The constant TTL is passed here.' })),
+        suggest: jitter
+          ? [{ messageId: 'addJitter', data: { percent: Math.round(jitterRatio * 100) }, fix: (fixer) => fixer.replaceText(jitter.node, jitter.text) }]
+          : undefined,
+      });
+    };
+
+    return {
+      cacheCall(call) {
+        if (isRedisProtocol(call)) {
+          if (call.command === 'set' && setOptionsOf(call).onlyIfAbsent) return;
+          const site = redisRelativeTtl(call);
+          if (!site || !call.args[0]) return;
+          const key = keyRefOf(call.args[0], project);
+          if ((call.command === 'expire' || call.command === 'pexpire') && isWindowOrLock(key, call)) return;
+          check(site, key);
+          return;
+        }
+        if (isStoreLibrary(call)) {
+          const ttl = storeTtlOf(call);
+          if (ttl.kind !== 'present') return;
+          for (const site of ttl.sites) {
+            const keyNode = call.command === 'mset' ? msetEntryKey(site.node) : call.args[0];
+            check(site, keyNode ? keyRefOf(keyNode, project) : undefined);
+          }
+        }
+      },
+    };
+  },
+});
+
+/** The `key` of the cache-manager `mset` entry a TTL belongs to. */
+function msetEntryKey(ttl: Node): Node | undefined {
+  const entry = ttl.getFirstAncestorByKind(SyntaxKind.ObjectLiteralExpression);
+  return entry ? propertyValue(entry, 'key') : undefined;
+}

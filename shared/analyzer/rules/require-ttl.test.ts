@@ -1,0 +1,553 @@
+import { runRuleTests } from '../testing/rule-tester';
+import { requireTtl } from './require-ttl';
+
+const ioredis = "import Redis from 'ioredis';\nconst redis = new Redis(process.env.REDIS_URL!);\n";
+const nodeRedis = "import { createClient } from 'redis';\nconst client = createClient({ url: process.env.REDIS_URL });\n";
+const upstash = "import { Redis } from '@upstash/redis';\nconst redis = Redis.fromEnv();\n";
+const cacheManager = "import { createCache } from 'cache-manager';\nconst cache = createCache();\n";
+
+const ex = "3600 + Math.floor(Math.random() * 360)";
+const ms = "3600000 + Math.floor(Math.random() * 360000)";
+
+/** The text of `code` with `from` replaced by `to` (a suggestion's expected output). */
+function edit(code: string, from: string, to: string): string {
+  if (!code.includes(from)) throw new Error(`test setup: ${from} not in code`);
+  return code.replace(from, to);
+}
+
+// --- Invalid cases, written out once so their suggestions can be derived from them. ---
+
+const productCacheAside = `${ioredis}
+export async function getProduct(id: string) {
+  const key = \`product:\${id}\`;
+  const cached = await redis.get(key);
+  if (cached) return JSON.parse(cached);
+  const product = await db.product.findUnique({ where: { id } });
+  await redis.set(key, JSON.stringify(product));
+  return product;
+}
+declare const db: { product: { findUnique(args: unknown): Promise<unknown> } };
+`;
+
+const lockWithoutExpiry = `${ioredis}
+export async function acquireLock(resource: string, token: string): Promise<boolean> {
+  const result = await redis.set(\`lock:\${resource}\`, token, 'NX');
+  return result === 'OK';
+}
+`;
+
+const nodeRedisService = `${nodeRedis}
+export class CategoryCache {
+  async save(slug: string, tree: unknown) {
+    await client.set(\`category:\${slug}\`, JSON.stringify(tree));
+  }
+  async claim(jobId: string) {
+    return client.set(\`job:\${jobId}:owner\`, process.pid.toString(), { NX: true });
+  }
+  async claimV5(jobId: string) {
+    return client.set(\`job:\${jobId}:owner\`, 'me', { condition: 'NX' });
+  }
+}
+`;
+
+const upstashRoute = `${upstash}
+export async function POST(request: Request) {
+  const { slug, html } = (await request.json()) as { slug: string; html: string };
+  await redis.set(\`page:\${slug}\`, html);
+  await redis.set(\`page:\${slug}:etag\`, 'v1', { nx: true });
+  return new Response('ok');
+}
+`;
+
+const hashWithoutExpire = `${ioredis}
+export async function cacheUserProfile(userId: string, profile: Record<string, string>) {
+  const key = \`user:\${userId}:profile\`;
+  await redis.hset(key, profile);
+}
+`;
+
+const multiChain = `${ioredis}
+export async function tagProduct(productId: string, tag: string) {
+  await redis.multi().sadd(\`tag:\${tag}:products\`, productId).exec();
+}
+`;
+
+const pipelineArray = `${ioredis}
+export async function warm(id: string, fields: Record<string, string>) {
+  await redis.pipeline([['hset', \`stock:\${id}\`, fields], ['get', 'x']]).exec();
+}
+`;
+
+const msetObject = `${ioredis}
+export async function cacheHome(rail: string, banner: string) {
+  await redis.mset({ 'home:rail': rail, 'home:banner': banner });
+}
+`;
+
+const setnxLock = `${ioredis}
+export async function runNightly(job: () => Promise<void>) {
+  await redis.setnx('lock:nightly-report', String(process.pid));
+  await job();
+}
+`;
+
+const callSpellings = `${ioredis}
+export async function rawWrites(key: string, value: string) {
+  await redis.call('SET', key, value);
+}
+`;
+
+const sendCommandSpelling = `${nodeRedis}
+export async function rawWrite(key: string, value: string) {
+  await client.sendCommand(['SET', key, value]);
+}
+`;
+
+const cacheManagerWrites = `${cacheManager}
+export async function getRates(currency: string) {
+  return cache.wrap(\`rates:\${currency}\`, async () => fetchRates(currency));
+}
+export async function putRates(currency: string, rates: unknown) {
+  await cache.set(\`rates:\${currency}\`, rates);
+}
+export async function putMany(a: unknown, b: unknown) {
+  await cache.mset([{ key: 'rates:a', value: a, ttl: 60_000 }, { key: 'rates:b', value: b }]);
+}
+declare function fetchRates(currency: string): Promise<unknown>;
+`;
+
+const nestService = `import { Inject, Injectable } from '@nestjs/common';
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import type { Cache } from 'cache-manager';
+
+@Injectable()
+export class ArticlesService {
+  constructor(@Inject(CACHE_MANAGER) private readonly cacheManager: Cache) {}
+
+  async findOne(slug: string) {
+    const cacheKey = \`article:\${slug}\`;
+    const cached = await this.cacheManager.get(cacheKey);
+    if (cached) return cached;
+    const article = { slug };
+    await this.cacheManager.set(cacheKey, article);
+    return article;
+  }
+}
+`;
+
+const keyvStore = `import Keyv from 'keyv';
+const sessions = new Keyv({ namespace: 'sessions' });
+export async function remember(token: string, user: unknown) {
+  await sessions.set(\`token:\${token}\`, user);
+}
+`;
+
+const cacheManagerV4 = `import { caching } from 'cache-manager';
+const memory = caching({ store: 'memory', max: 100 } as never) as any;
+import type { Cache } from 'cache-manager';
+declare const cache: Cache;
+export async function a(k: string, v: unknown) {
+  await cache.set(k, v, { ttl: 30 } as never);
+}
+export async function b(k: string, v: unknown) {
+  await cache.set(\`menu:\${k}\`, v);
+}
+`;
+
+runRuleTests(requireTtl, {
+  valid: [
+    // ioredis positional expiries in every case and order.
+    `${ioredis}export const put = (key: string, v: string) => redis.set(key, v, 'EX', 60);`,
+    `${ioredis}export const put = (key: string, v: string) => redis.set(key, v, 'ex', 60);`,
+    `${ioredis}export const put = (key: string, v: string) => redis.set(key, v, 'PX', 1500);`,
+    `${ioredis}export const put = (key: string, v: string) => redis.set(key, v, 'EXAT', Math.floor(Date.now() / 1000) + 60);`,
+    `${ioredis}export const put = (key: string, v: string) => redis.set(key, v, 'KEEPTTL');`,
+    `${ioredis}export const lock = (key: string, token: string) => redis.set(key, token, 'NX', 'PX', 30000);`,
+    `${ioredis}export const lock = (key: string, token: string) => redis.set(key, token, 'PX', 30000, 'NX');`,
+    `${ioredis}export const swap = (key: string, v: string) => redis.set(key, v, 'GET', 'EX', 60);`,
+    `${ioredis}export const put = (key: string, v: string) => redis.set(key, v, 'EX', 60, (err) => console.error(err));`,
+    `${ioredis}export const put = (key: string, v: string) => redis.setex(key, 60, v);`,
+    `${ioredis}export const put = (key: string, v: string) => redis.psetex(key, 60_000, v);`,
+    `${ioredis}export const put = (key: string, v: string) => redis.call('SET', key, v, 'EX', 60);`,
+    `${ioredis}export const put = (key: string, v: string) => redis.pipeline([['set', key, v, 'EX', 60]]).exec();`,
+    `${ioredis}const LOCK_MODE = 'PX';\nexport const lock = (key: string) => redis.set(key, '1', LOCK_MODE, 30_000, 'NX');`,
+    // node-redis options objects, v4 and v5.
+    `${nodeRedis}export const put = (key: string, v: string) => client.set(key, v, { EX: 60 });`,
+    `${nodeRedis}export const put = (key: string, v: string) => client.set(key, v, { PX: 60_000, NX: true });`,
+    `${nodeRedis}export const put = (key: string, v: string) => client.set(key, v, { KEEPTTL: true });`,
+    `${nodeRedis}export const put = (key: string, v: string) => client.set(key, v, { expiration: { type: 'EX', value: 60 } });`,
+    `${nodeRedis}export const put = (key: string, v: string) => client.set(key, v, { expiration: 'KEEPTTL', condition: 'XX' });`,
+    `${nodeRedis}export const put = (key: string, v: string) => client.setEx(key, 60, v);`,
+    `${nodeRedis}export const put = (key: string, v: string) => client.pSetEx(key, 60_000, v);`,
+    `${nodeRedis}export const put = (key: string, v: string) => client.sendCommand(['SET', key, v, 'EX', '60']);`,
+    `${nodeRedis}const LOCK_OPTIONS = { NX: true, PX: 30_000 } as const;\nexport const lock = (key: string) => client.set(key, '1', LOCK_OPTIONS);`,
+    // upstash options.
+    `${upstash}export const put = (key: string, v: string) => redis.set(key, v, { ex: 60 });`,
+    `${upstash}export const put = (key: string, v: string) => redis.set(key, v, { px: 1000, nx: true });`,
+    `${upstash}export const put = (key: string, v: string) => redis.set(key, v, { exat: Math.floor(Date.now() / 1000) + 60 });`,
+    `${upstash}export const put = (key: string, v: string) => redis.set(key, v, { keepTtl: true });`,
+    `${upstash}export const put = (key: string, v: string) => redis.setex(key, 60, v);`,
+    // Options the analyzer cannot read are assumed to carry the expiry.
+    `${nodeRedis}export class CacheService {\n  async set(key: string, value: unknown, options?: { EX?: number }) {\n    return client.set(key, JSON.stringify(value), options);\n  }\n}`,
+    `${ioredis}export const put = (key: string, v: string, ...args: ['EX', number]) => redis.set(key, v, ...args);`,
+    `${nodeRedis}export const put = (key: string, v: string, ttl?: number) => client.set(key, v, ttl ? { EX: ttl } : undefined);`,
+    `${nodeRedis}export const put = (key: string, v: string, ttl: number) => client.set(key, v, { ...defaults, EX: ttl });\ndeclare const defaults: object;`,
+    {
+      name: 'set then expire of the same key (DEFRA-style cache module)',
+      code: `${ioredis}const cacheConfig = { ttl: Number(process.env.CACHE_TTL) };\nexport const set = async (cache: string, key: string, value: unknown) => {\n  const fullKey = \`\${cache}:\${key}\`;\n  await redis.set(fullKey, JSON.stringify(value));\n  await redis.expire(fullKey, cacheConfig.ttl);\n};`,
+    },
+    {
+      name: 'hset then expire; sadd in a pipeline loop with expire in another loop; expireat',
+      code: `${ioredis}
+const productKey = (id: string) => \`product:\${id}\`;
+export async function cacheProduct(id: string, fields: Record<string, string>) {
+  await redis.hset(productKey(id), fields);
+  await redis.expire(productKey(id), 600);
+}
+export async function indexCategory(category: string, ids: string[]) {
+  const pipeline = redis.pipeline();
+  ids.forEach((id) => pipeline.sadd(\`category:\${category}\`, id));
+  pipeline.expire(\`category:\${category}\`, 600);
+  await pipeline.exec();
+}
+export async function feed(userId: string, item: string, midnight: number) {
+  await redis.lpush(\`feed:\${userId}\`, item);
+  await redis.expireat(\`feed:\${userId}\`, midnight);
+}`,
+    },
+    {
+      name: 'same key family: a key helper and the template it returns',
+      code: `${ioredis}
+import { productKey } from './keys';
+export async function save(id: string, fields: Record<string, string>) {
+  await redis.hset(productKey(id), fields);
+  await redis.pexpire(\`product:\${id}\`, 600_000);
+}`,
+      files: { 'src/keys.ts': "export const productKey = (id: string) => `product:${id}`;\n" },
+    },
+    {
+      name: 'multi chain with expire; node-redis multi; ioredis pipeline array with expire entry',
+      code: `${ioredis}
+export const tag = (t: string, id: string) => redis.multi().sadd(\`tag:\${t}\`, id).expire(\`tag:\${t}\`, 300).exec();
+export const stock = (id: string, f: Record<string, string>) =>
+  redis.pipeline([['hset', \`stock:\${id}\`, f], ['expire', \`stock:\${id}\`, 60]]).exec();
+`,
+    },
+    {
+      name: 'node-redis multi with hSet and expire',
+      code: `${nodeRedis}export const save = (id: string, f: Record<string, string>) => client.multi().hSet(\`cart:\${id}\`, f).expire(\`cart:\${id}\`, 1800).exec();`,
+    },
+    {
+      name: 'counters and rate limits are not cache writes',
+      code: `${ioredis}
+export async function hit(ip: string) {
+  const key = \`rate:\${ip}\`;
+  const count = await redis.incr(key);
+  if (count === 1) await redis.expire(key, 60);
+  await redis.hincrby('stats:daily', 'hits', 1);
+  return count;
+}`,
+    },
+    {
+      name: 'a list popped elsewhere is a work queue',
+      code: `${ioredis}export async function enqueue(job: object) {\n  await redis.lpush('jobs:email', JSON.stringify(job));\n}`,
+      files: {
+        'src/worker.ts': "import Redis from 'ioredis';\nconst redis = new Redis();\nexport async function work() {\n  const [, job] = (await redis.brpop('jobs:email', 0))!;\n  return job;\n}\n",
+      },
+    },
+    {
+      name: 'a per-entity list consumed with rpop is a queue; a capped list and a trimmed window are bounded',
+      code: `${ioredis}
+export async function push(tenant: string, event: string) {
+  await redis.rpush(\`events:\${tenant}\`, event);
+}
+export async function drain(tenant: string) {
+  return redis.lpop(\`events:\${tenant}\`);
+}
+export async function recent(userId: string, item: string) {
+  await redis.lpush(\`recent:\${userId}\`, item);
+  await redis.ltrim(\`recent:\${userId}\`, 0, 49);
+}
+export async function window(userId: string, now: number) {
+  await redis.zadd(\`presence:\${userId}\`, now, String(now));
+  await redis.zremrangebyscore(\`presence:\${userId}\`, 0, now - 60_000);
+}`,
+    },
+    {
+      name: 'singleton data structures are application data',
+      code: `${ioredis}
+export async function score(user: string, points: number) {
+  await redis.zadd('leaderboard', points, user);
+  await redis.sadd('online-users', user);
+  await redis.hset('settings', { theme: 'dark' });
+}`,
+    },
+    {
+      name: 'ignoreKeys: sessions and queues are data',
+      code: `${ioredis}
+export async function login(sessionId: string, user: object) {
+  await redis.set(\`session:\${sessionId}\`, JSON.stringify(user));
+  await redis.hset(\`queue:\${sessionId}\`, { state: 'new' });
+  await redis.set('config/feature-flags/v2', '{}');
+}`,
+      options: { ignoreKeys: ['session:*', 'queue:*', 'config:*', 'config/*'] },
+    },
+    // cache-manager and keyv: TTL argument present, explicit "forever", or a store default TTL.
+    `${cacheManager}export const put = (k: string, v: unknown) => cache.set(k, v, 60_000);`,
+    `${cacheManager}export const put = (k: string, v: unknown) => cache.wrap(k, async () => v, 60_000);`,
+    `${cacheManager}export const put = (k: string, v: unknown) => cache.wrap(k, async () => v, { ttl: 60_000, refreshThreshold: 5_000 } as never);`,
+    `${cacheManager}export const put = (k: string, v: unknown) => cache.set(k, v, 0);`,
+    `${cacheManager}export const put = (a: unknown) => cache.mset([{ key: 'a', value: a, ttl: 1000 }]);`,
+    `import { createCache } from 'cache-manager';\nconst cache = createCache({ ttl: 60_000 });\nexport const put = (k: string, v: unknown) => cache.set(k, v);`,
+    `import Keyv from 'keyv';\nconst keyv = new Keyv({ ttl: 5_000 });\nexport const put = (k: string, v: unknown) => keyv.set(k, v);`,
+    `import Keyv from 'keyv';\nconst keyv = new Keyv();\nexport const put = (k: string, v: unknown) => keyv.set(k, v, 5_000);`,
+    {
+      name: 'NestJS cache with a module-level default TTL',
+      code: nestService,
+      files: {
+        'src/app.module.ts':
+          "import { Module } from '@nestjs/common';\nimport { CacheModule } from '@nestjs/cache-manager';\n@Module({ imports: [CacheModule.register({ ttl: 60_000, isGlobal: true })] })\nexport class AppModule {}\n",
+      },
+    },
+    // Look-alikes: not cache clients.
+    'const seen = new Map<string, number>();\nseen.set("a", 1);',
+    "const cache = new Map<string, string>();\nexport function remember(k: string, v: string) { cache.set(k, v); }",
+    "class Lru { set(k: string, v: unknown) { return [k, v]; } }\nconst redis = new Lru();\nredis.set('k', 1);",
+    'localStorage.setItem("k", "v");\nsessionStorage.setItem("k", "v");',
+    `${ioredis}export function f(redis: { set(k: string, v: string): void; hset(k: string, v: object): void }) {\n  redis.set('a', 'b');\n  redis.hset('user:1', {});\n}`,
+    `${ioredis}export const get = (key: string) => redis.get(key);\nexport const del = (key: string) => redis.del(key);`,
+  ],
+  invalid: [
+    {
+      name: 'ioredis cache-aside without an expiry',
+      code: productCacheAside,
+      errors: [
+        {
+          messageId: 'noExpiry',
+          line: 9,
+          column: 15,
+          endColumn: 18,
+          suggestions: [edit(productCacheAside, 'JSON.stringify(product))', `JSON.stringify(product), 'EX', ${ex})`)],
+        },
+      ],
+    },
+    {
+      name: 'a lock with NX and no expiry is a real bug',
+      code: lockWithoutExpiry,
+      errors: [{ messageId: 'noExpiry', line: 5, column: 30, suggestions: [edit(lockWithoutExpiry, "token, 'NX'", `token, 'EX', ${ex}, 'NX'`)] }],
+    },
+    {
+      name: 'node-redis: plain set, NX option object, v5 condition',
+      code: nodeRedisService,
+      errors: [
+        { messageId: 'noExpiry', line: 6, column: 18, suggestions: [edit(nodeRedisService, 'JSON.stringify(tree))', `JSON.stringify(tree), { EX: ${ex} })`)] },
+        { messageId: 'noExpiry', line: 9, column: 19, suggestions: [edit(nodeRedisService, '{ NX: true }', `{ EX: ${ex}, NX: true }`)] },
+        {
+          messageId: 'noExpiry',
+          line: 12,
+          column: 19,
+          suggestions: [edit(nodeRedisService, "{ condition: 'NX' }", `{ expiration: { type: 'EX', value: ${ex} }, condition: 'NX' }`)],
+        },
+      ],
+    },
+    {
+      name: 'upstash in a Next.js route handler',
+      code: upstashRoute,
+      errors: [
+        { messageId: 'noExpiry', line: 6, column: 15, suggestions: [edit(upstashRoute, 'html);', `html, { ex: ${ex} });`)] },
+        { messageId: 'noExpiry', line: 7, column: 15, suggestions: [edit(upstashRoute, '{ nx: true }', `{ ex: ${ex}, nx: true }`)] },
+      ],
+    },
+    {
+      name: 'hset with no expire: a following expire statement is suggested',
+      code: hashWithoutExpire,
+      errors: [
+        {
+          messageId: 'noExpiryCollection',
+          line: 6,
+          column: 15,
+          suggestions: [edit(hashWithoutExpire, 'await redis.hset(key, profile);', `await redis.hset(key, profile);\n  await redis.expire(key, ${ex});`)],
+        },
+      ],
+    },
+    {
+      name: 'multi chain: expire chained after the write',
+      code: multiChain,
+      errors: [
+        {
+          messageId: 'noExpiryCollection',
+          line: 5,
+          column: 23,
+          suggestions: [edit(multiChain, '.sadd(`tag:${tag}:products`, productId)', `.sadd(\`tag:\${tag}:products\`, productId).expire(\`tag:\${tag}:products\`, ${ex})`)],
+        },
+      ],
+    },
+    {
+      name: 'ioredis pipeline array: an expire entry is added',
+      code: pipelineArray,
+      errors: [
+        {
+          messageId: 'noExpiryCollection',
+          line: 5,
+          column: 26,
+          suggestions: [edit(pipelineArray, '`stock:${id}`, fields]', `\`stock:\${id}\`, fields], ['expire', \`stock:\${id}\`, ${ex}]`)],
+        },
+      ],
+    },
+    {
+      name: 'mset: one expire per key',
+      code: msetObject,
+      errors: [
+        {
+          messageId: 'noExpiry',
+          line: 5,
+          column: 15,
+          suggestions: [
+            edit(
+              msetObject,
+              '});\n}',
+              `});\n  await redis.expire('home:rail', ${ex});\n  await redis.expire('home:banner', ${ex});\n}`,
+            ),
+          ],
+        },
+      ],
+    },
+    {
+      name: 'setnx lock without expire',
+      code: setnxLock,
+      errors: [
+        {
+          messageId: 'noExpiry',
+          line: 5,
+          column: 15,
+          suggestions: [edit(setnxLock, 'String(process.pid));', `String(process.pid));\n  await redis.expire('lock:nightly-report', ${ex});`)],
+        },
+      ],
+    },
+    {
+      name: 'redis.call spelling',
+      code: callSpellings,
+      errors: [{ messageId: 'noExpiry', line: 5, column: 20, suggestions: [edit(callSpellings, 'key, value)', `key, value, 'EX', ${ex})`)] }],
+    },
+    {
+      name: 'sendCommand spelling takes string arguments',
+      code: sendCommandSpelling,
+      errors: [{ messageId: 'noExpiry', line: 5, column: 29, suggestions: [edit(sendCommandSpelling, 'key, value]', `key, value, 'EX', String(${ex})]`)] }],
+    },
+    {
+      name: 'cache-manager wrap, set and mset without TTL on a store without default',
+      code: cacheManagerWrites,
+      errors: [
+        { messageId: 'noStoreTtl', line: 5, column: 16, suggestions: [edit(cacheManagerWrites, 'fetchRates(currency));', `fetchRates(currency), ${ms});`)] },
+        { messageId: 'noStoreTtl', line: 8, column: 15, suggestions: [edit(cacheManagerWrites, 'rates);', `rates, ${ms});`)] },
+        { messageId: 'noStoreTtl', line: 11, column: 15, suggestions: [edit(cacheManagerWrites, "value: b }", `value: b, ttl: ${ms} }`)] },
+      ],
+    },
+    {
+      name: 'NestJS CACHE_MANAGER without a CacheModule ttl',
+      code: nestService,
+      errors: [{ messageId: 'noStoreTtl', line: 14, column: 29, suggestions: [edit(nestService, 'set(cacheKey, article)', `set(cacheKey, article, ${ms})`)] }],
+    },
+    {
+      name: 'keyv without a default ttl',
+      code: keyvStore,
+      errors: [{ messageId: 'noStoreTtl', line: 4, column: 18, suggestions: [edit(keyvStore, 'user);', `user, ${ms});`)] }],
+    },
+    {
+      name: 'cache-manager 4 files keep the { ttl } seconds spelling',
+      code: cacheManagerV4,
+      errors: [{ messageId: 'noStoreTtl', line: 9, column: 15, suggestions: [edit(cacheManagerV4, '`menu:${k}`, v)', `\`menu:\${k}\`, v, { ttl: ${ex} })`)] }],
+    },
+    {
+      name: 'an expire of another key, or in another route handler, does not count',
+      code: `${ioredis}
+import express from 'express';
+const app = express();
+app.post('/products/:id', async (req, res) => {
+  await redis.set(\`product:\${req.params.id}\`, JSON.stringify(req.body));
+  await redis.expire(\`product:\${req.params.id}:views\`, 60);
+  res.sendStatus(204);
+});
+app.get('/touch/:key', async (req, res) => {
+  await redis.expire(req.params.key, 60);
+  res.sendStatus(204);
+});
+app.post('/put/:key', async (req, res) => {
+  await redis.set(req.params.key, 'x');
+  res.sendStatus(204);
+});`,
+      errors: [
+        { messageId: 'noExpiry', line: 7, column: 15 },
+        { messageId: 'noExpiry', line: 16, column: 15 },
+      ],
+    },
+    {
+      name: 'GET without EX, and an unbraced if: no statement can be inserted for hset',
+      code: `${ioredis}
+export async function swap(key: string, fresh: string, id: string, f: Record<string, string>) {
+  const old = await redis.set(key, fresh, 'GET');
+  if (old === null) await redis.hset(\`user:\${id}\`, f);
+  return old;
+}`,
+      errors: [
+        { messageId: 'noExpiry', line: 5, column: 27, suggestions: [`${ioredis}
+export async function swap(key: string, fresh: string, id: string, f: Record<string, string>) {
+  const old = await redis.set(key, fresh, 'EX', ${ex}, 'GET');
+  if (old === null) await redis.hset(\`user:\${id}\`, f);
+  return old;
+}`] },
+        { messageId: 'noExpiryCollection', line: 6, column: 33, suggestions: [] },
+      ],
+    },
+    {
+      name: 'a constant key that says it is a cache; a per-entity list nobody pops',
+      code: `${ioredis}
+export async function cacheCategories(tree: Record<string, string>) {
+  await redis.hset('cache:categories', tree);
+}
+export async function track(userId: string, page: string) {
+  await redis.rpush(\`history:\${userId}\`, page);
+}`,
+      errors: [
+        { messageId: 'noExpiryCollection', line: 5, column: 15 },
+        { messageId: 'noExpiryCollection', line: 8, column: 15 },
+      ],
+    },
+    {
+      name: 'options: TTL without jitter, and ignoreKeys that do not match',
+      code: `${ioredis}export async function put(id: string, v: string) {\n  await redis.set(\`product:\${id}\`, v);\n}`,
+      options: { defaultTtlSeconds: 300, jitterRatio: 0, ignoreKeys: ['session:*'] },
+      errors: [
+        {
+          messageId: 'noExpiry',
+          line: 4,
+          column: 15,
+          suggestions: [`${ioredis}export async function put(id: string, v: string) {\n  await redis.set(\`product:\${id}\`, v, 'EX', 300);\n}`],
+        },
+      ],
+    },
+    {
+      name: 'client and key helper imported from project modules',
+      code: "import { redis } from './lib/redis';\nimport { cartKey } from './lib/keys';\nexport async function saveCart(userId: string, cart: object) {\n  await redis.set(cartKey(userId), JSON.stringify(cart));\n}\n",
+      files: {
+        'src/lib/redis.ts': "import Redis from 'ioredis';\nexport const redis = new Redis(process.env.REDIS_URL!);\n",
+        'src/lib/keys.ts': 'export const cartKey = (userId: string) => `cart:${userId}`;\n',
+      },
+      options: { ignoreKeys: ['session:*'] },
+      errors: [{ messageId: 'noExpiry', line: 4, column: 15 }],
+    },
+    {
+      name: 'JavaScript, unawaited fire-and-forget write (no semicolons)',
+      filename: 'src/cache.js',
+      code: "const Redis = require('ioredis')\nconst redis = new Redis()\nfunction setCache(key, data) {\n  redis.hset(key, 'data', JSON.stringify(data))\n}\nmodule.exports = { setCache }\n",
+      errors: [
+        {
+          messageId: 'noExpiryCollection',
+          line: 4,
+          column: 9,
+          suggestions: [`const Redis = require('ioredis')\nconst redis = new Redis()\nfunction setCache(key, data) {\n  redis.hset(key, 'data', JSON.stringify(data))\n  redis.expire(key, ${ex})\n}\nmodule.exports = { setCache }\n`],
+        },
+      ],
+    },
+  ],
+});

@@ -1,0 +1,214 @@
+import type { SourceFile } from 'ts-morph';
+import type { CacheCall } from '../clients/cache-calls';
+import { createRule, FixFunction } from './create-rule';
+import { addExpireAfter, addExpiryToSet, addStoreTtl, TtlText } from './ttl/add-expiry';
+import { expireCommands, isRedisProtocol, isStoreLibrary, propertyValue, redisRelativeTtl, setOptionsOf, storeTtlOf, usesObjectTtlSpelling } from './ttl/expiry';
+import { jitteredTtlText } from './ttl/jitter';
+import { describeKey, isQueueKey, KeyedCommands, keyMatcher, KeyRef, keyRefOf, msetKeys } from './ttl/key-scope';
+
+/**
+ * A cache entry without an expiry is only ever replaced or deleted by code: every path that forgets
+ * to invalidate serves stale data forever, and keys of departed entities pile up until eviction
+ * (or OOM under `noeviction`). This rule finds writes that never set one.
+ */
+
+export interface RequireTtlOptions {
+  ignoreKeys: string[];
+  defaultTtlSeconds: number;
+  jitterRatio: number;
+}
+
+/** Collection writes create a key that lives forever unless something calls `expire` on it. */
+const collectionWrites: Record<string, string> = {
+  hset: 'hash',
+  hmset: 'hash',
+  hsetnx: 'hash',
+  sadd: 'set',
+  zadd: 'sorted set',
+  lpush: 'list',
+  rpush: 'list',
+};
+/** Commands that bound a list or sorted set by size or score: a capped log or window, not a cache entry. */
+const trimCommands: Record<string, string[]> = {
+  list: ['ltrim'],
+  'sorted set': ['zremrangebyrank', 'zremrangebyscore'],
+};
+const expiringWrites = new Set(['set', 'setex', 'psetex']);
+const indexedCommands = new Set([...expireCommands, ...expiringWrites, 'ltrim', 'zremrangebyrank', 'zremrangebyscore']);
+
+export const requireTtl = createRule<RequireTtlOptions>({
+  name: 'require-ttl',
+  meta: {
+    type: 'problem',
+    scope: 'file',
+    docs: {
+      description: 'Require every cache write to set an expiry (TTL), in the spelling of its client',
+      defaultLevel: 'warn',
+    },
+    messages: {
+      noExpiry: '`{{command}}` writes `{{key}}` with no expiry: the entry lives until something deletes it and serves stale data meanwhile. Give it a TTL.',
+      noExpiryCollection:
+        '`{{command}}` writes the {{structure}} `{{key}}` and nothing in this function or batch calls `expire` on it, so the key never expires. Give it a TTL.',
+      noStoreTtl: '`{{command}}` stores `{{key}}` without a TTL and this {{library}} store has no default TTL, so the entry never expires.',
+      addExpiry: 'Expire after {{seconds}} s, plus up to {{jitter}}% random jitter.',
+      addExpire: 'Call `expire` after the write: {{seconds}} s, plus up to {{jitter}}% random jitter.',
+      addStoreTtl: 'Pass a TTL of {{seconds}} s, plus up to {{jitter}}% random jitter.',
+    },
+    hasSuggestions: true,
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ignoreKeys: {
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          default: [],
+          description: 'Glob patterns (picomatch) of keys that hold data rather than cache entries, e.g. "queue:*", "session:*". Default: [].',
+        },
+        defaultTtlSeconds: {
+          type: 'integer',
+          minimum: 1,
+          default: 3600,
+          description: 'The TTL, in seconds, that suggestions add. Default: 3600.',
+        },
+        jitterRatio: {
+          type: 'number',
+          minimum: 0,
+          maximum: 1,
+          default: 0.1,
+          description: 'The share of the TTL added at random by suggestions, so keys written together do not expire together. Default: 0.1.',
+        },
+      },
+    },
+  },
+  defaultOptions: { ignoreKeys: [], defaultTtlSeconds: 3600, jitterRatio: 0.1 },
+  create(context) {
+    const { defaultTtlSeconds, jitterRatio } = context.options;
+    const isIgnored = keyMatcher(context.options.ignoreKeys);
+    const project = context.project;
+    const ttlText: TtlText = (unit) => jitteredTtlText(defaultTtlSeconds, unit, jitterRatio);
+    const suggestionData = { seconds: defaultTtlSeconds, jitter: Math.round(jitterRatio * 100) };
+    let index: KeyedCommands | undefined;
+    const keyed = () => (index ??= new KeyedCommands(context.file.cacheCalls, indexedCommands, project));
+    let objectTtlSpelling: boolean | undefined;
+
+    const expiredLater = (key: KeyRef, call: CacheCall) => keyed().find(expireCommands, key, call) !== undefined;
+
+    const report = (call: CacheCall, messageId: string, data: Record<string, string>, suggestion: { messageId: string; fix: FixFunction | undefined }) => {
+      context.report({
+        node: call.commandNode,
+        messageId,
+        data,
+        suggest: suggestion.fix ? [{ messageId: suggestion.messageId, data: suggestionData, fix: suggestion.fix }] : undefined,
+      });
+    };
+
+    const checkSet = (call: CacheCall) => {
+      const options = setOptionsOf(call);
+      if (options.expiry.kind !== 'none') return;
+      const key = keyRefOf(call.args[0], project);
+      if (isIgnored(key) || expiredLater(key, call)) return;
+      // `if (ttl) set(key, v, 'EX', ttl) else set(key, v)`: a wrapper that leaves the choice to its callers.
+      if (keyed().find(expiringWrites, key, call, (other) => redisRelativeTtl(other) !== undefined)) return;
+      report(call, 'noExpiry', { command: call.command, key: describeKey(key) }, { messageId: 'addExpiry', fix: addExpiryToSet(call, options, ttlText) });
+    };
+
+    const checkSetNx = (call: CacheCall) => {
+      if (!call.args[0]) return;
+      const key = keyRefOf(call.args[0], project);
+      if (isIgnored(key) || expiredLater(key, call)) return;
+      report(call, 'noExpiry', { command: call.command, key: describeKey(key) }, { messageId: 'addExpire', fix: addExpireAfter(call, [key], ttlText) });
+    };
+
+    const checkMset = (call: CacheCall) => {
+      const keys = msetKeys(call, project);
+      if (!keys) {
+        // The keys are built at run time (a Map, an entries array): any expire in the same unit of work counts.
+        if (keyed().find(expireCommands, undefined, call)) return;
+        report(call, 'noExpiry', { command: call.command, key: 'its keys' }, { messageId: 'addExpire', fix: undefined });
+        return;
+      }
+      const unexpired = keys.filter((key) => !isIgnored(key) && !expiredLater(key, call));
+      if (unexpired.length === 0) return;
+      const shown = unexpired.slice(0, 3).map(describeKey).join('`, `') + (unexpired.length > 3 ? '`, ...' : '');
+      report(call, 'noExpiry', { command: call.command, key: shown }, { messageId: 'addExpire', fix: addExpireAfter(call, unexpired, ttlText) });
+    };
+
+    const checkCollection = (call: CacheCall, structure: string) => {
+      if (!call.args[0]) return;
+      const key = keyRefOf(call.args[0], project);
+      if (isIgnored(key) || isApplicationDataSingleton(key)) return;
+      if (expiredLater(key, call)) return;
+      const trims = trimCommands[structure];
+      if (trims && keyed().find(trims, key, call)) return;
+      if (structure === 'list' && isQueueKey(key, project)) return;
+      report(
+        call,
+        'noExpiryCollection',
+        { command: call.command, structure, key: describeKey(key) },
+        { messageId: 'addExpire', fix: addExpireAfter(call, [key], ttlText) },
+      );
+    };
+
+    let legacyNestCache: boolean | undefined;
+    const checkStoreWrite = (call: CacheCall) => {
+      if (call.client.hasDefaultTtl) return;
+      // NestJS 9 and older (CACHE_MANAGER from @nestjs/common) register the cache with a 5 s default TTL.
+      legacyNestCache ??= importsLegacyNestCacheToken(context.file.sourceFile);
+      if (legacyNestCache && call.client.library === 'cache-manager') return;
+      const ttl = storeTtlOf(call);
+      if (ttl.kind !== 'missing') return;
+      let keys: KeyRef[];
+      if (ttl.entriesWithoutTtl) {
+        keys = [];
+        for (const entry of ttl.entriesWithoutTtl) {
+          const keyNode = propertyValue(entry, 'key');
+          if (keyNode) keys.push(keyRefOf(keyNode, project));
+        }
+        if (keys.length === ttl.entriesWithoutTtl.length && keys.every(isIgnored)) return;
+      } else {
+        keys = call.args[0] ? [keyRefOf(call.args[0], project)] : [];
+        if (keys.some(isIgnored)) return;
+      }
+      objectTtlSpelling ??= usesObjectTtlSpelling(context.file.cacheCalls);
+      const shown = keys.length > 0 ? keys.slice(0, 3).map(describeKey).join('`, `') : 'its entries';
+      report(
+        call,
+        'noStoreTtl',
+        { command: call.command, key: shown, library: call.client.library },
+        { messageId: 'addStoreTtl', fix: addStoreTtl(call, ttl, ttlText, objectTtlSpelling) },
+      );
+    };
+
+    return {
+      cacheCall(call) {
+        if (isStoreLibrary(call)) {
+          checkStoreWrite(call);
+          return;
+        }
+        if (!isRedisProtocol(call) || !call.args[0]) return;
+        if (call.command === 'set') checkSet(call);
+        else if (call.command === 'setnx') checkSetNx(call);
+        else if (call.command === 'mset' || call.command === 'msetnx') checkMset(call);
+        else if (collectionWrites[call.command]) checkCollection(call, collectionWrites[call.command]);
+      },
+    };
+  },
+});
+
+/**
+ * A single, fixed-name hash/set/sorted set/list (`leaderboard`, `online-users`, `settings`) is
+ * application data kept in Redis, not a cache entry per entity; unless its name says it is a cache.
+ */
+function isApplicationDataSingleton(key: KeyRef): boolean {
+  const constant = key.constant ?? (key.family?.constant ? key.family.display : undefined);
+  if (constant === undefined) return false;
+  return !/cache/i.test(constant);
+}
+
+
+function importsLegacyNestCacheToken(file: SourceFile): boolean {
+  return file
+    .getImportDeclarations()
+    .some((declaration) => declaration.getModuleSpecifierValue() === '@nestjs/common' && declaration.getNamedImports().some((named) => named.getName() === 'CACHE_MANAGER'));
+}
