@@ -187,7 +187,8 @@ function sampleValue(field, random) {
 
 function sampleTargetLines(random, median) {
   const value = Math.round(median * Math.exp(0.62 * random.normal()));
-  return Math.max(minLines, Math.min(maxLines, value));
+  // Margins keep the result inside [minLines, maxLines] after blocks overshoot or undershoot a little.
+  return Math.max(minLines + 2, Math.min(maxLines - 16, value));
 }
 
 // Medians per kind, calibrated so the corpus averages about 88 lines a file.
@@ -781,9 +782,11 @@ function genericHelperBlocks(prefix, random) {
   return random.shuffle(blocks);
 }
 
+/** Appends blocks until `source` is within a few lines of `target`, skipping blocks that would overshoot it. */
 function fillWith(source, blocks, target) {
   for (const block of blocks) {
     if (source.length >= target - 2) break;
+    if (source.length + 1 + block.length > target + 4) continue;
     source.add('', block);
   }
 }

@@ -572,17 +572,25 @@ function typeRoleInfo(lib: LibraryDescriptor, name: string, annotation: Node): C
   return undefined;
 }
 
-/** True when constructor/factory arguments carry a default TTL (`{ ttl }` in cache-manager and keyv). */
+/**
+ * True when constructor/factory arguments carry a default TTL: `{ ttl }` in cache-manager and keyv,
+ * also on a store nested in the options (`createCache({ stores: [new Keyv({ ttl })] })`).
+ */
 function argsHaveTtl(args: Node[]): boolean {
   return args.some((arg) => {
-    const object = unwrap(arg);
-    if (!Node.isObjectLiteralExpression(object)) return false;
-    return object.getProperties().some((property) => {
-      const name = Node.isPropertyAssignment(property) || Node.isShorthandPropertyAssignment(property)
-        ? property.getName()
-        : undefined;
-      return name === 'ttl' || name === 'defaultTtl';
-    });
+    const top = unwrap(arg);
+    const objects = [
+      ...(Node.isObjectLiteralExpression(top) ? [top] : []),
+      ...top.getDescendantsOfKind(SyntaxKind.ObjectLiteralExpression),
+    ];
+    return objects.some((object) =>
+      object.getProperties().some((property) => {
+        const name = Node.isPropertyAssignment(property) || Node.isShorthandPropertyAssignment(property)
+          ? property.getName()
+          : undefined;
+        return name === 'ttl' || name === 'defaultTtl';
+      }),
+    );
   });
 }
 

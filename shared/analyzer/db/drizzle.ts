@@ -58,7 +58,7 @@ function tableFacts(argument: Node | undefined, ctx: DbFileContext): TableFacts 
 
 function isDrizzleClient(receiver: Receiver | undefined): 'known' | 'maybe' | undefined {
   if (receiver?.kind === 'drizzle') return 'known';
-  if (receiver?.kind === 'dbHandle' || receiver?.kind === 'moduleImport') return 'maybe';
+  if (receiver?.kind === 'dbHandle') return 'maybe';
   return undefined;
 }
 

@@ -13,7 +13,9 @@ import { MethodCall, methodCalls, unwrapExpression } from './chain';
 import type { DbWriteKind } from './db-types';
 import { normalizeModelName } from './model-name';
 import { makeOperation, Recognizer } from './operation';
+import type { DbFileContext } from './context';
 import { classifyExpression, Receiver } from './receivers';
+import { constantText } from './sql-source';
 
 const WRITES: Record<string, DbWriteKind> = {
   insert: 'insert',
@@ -36,21 +38,22 @@ const KNEX_CHAIN_METHODS = new Set([
   'join', 'leftJoin', 'innerJoin', 'orderBy', 'limit', 'offset', 'pluck', 'count', 'groupBy', 'onConflict', 'merge', 'ignore',
 ]);
 
-function tableName(argument: Node | undefined): string | undefined {
+function tableName(argument: Node | undefined, ctx: DbFileContext): string | undefined {
   if (!argument) return undefined;
   const node = unwrapExpression(argument);
-  if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return node.getLiteralText();
   // knex({ p: 'products' }) aliases a table.
   if (Node.isObjectLiteralExpression(node)) {
-    const [property] = node.getProperties();
-    if (property && Node.isPropertyAssignment(property)) return tableName(property.getInitializer());
+    const properties = node.getProperties();
+    const [property] = properties;
+    if (properties.length === 1 && property && Node.isPropertyAssignment(property)) return tableName(property.getInitializer(), ctx);
+    return undefined;
   }
-  return undefined;
+  return constantText(node, ctx);
 }
 
 function isKnexLike(receiver: Receiver | undefined): 'known' | 'maybe' | undefined {
   if (receiver?.kind === 'knex') return 'known';
-  if (receiver?.kind === 'dbHandle' || receiver?.kind === 'moduleImport') return 'maybe';
+  if (receiver?.kind === 'dbHandle') return 'maybe';
   return undefined;
 }
 
@@ -75,7 +78,7 @@ export const recognizeKnex: Recognizer = (chain, ctx) => {
   const calleeReceiver = classifyExpression(callee, ctx);
   const calleeKind = isKnexLike(calleeReceiver);
   if (calleeKind && (previous === undefined || previous.kind === 'member')) {
-    const table = tableName(firstCall.node.getArguments()[0]);
+    const table = tableName(firstCall.node.getArguments()[0], ctx);
     if (table === undefined) return undefined;
     const later = calls.filter((call) => call.index > firstCallStep);
     if (calleeKind === 'maybe' && !ctx.has('knex') && !later.some((call) => KNEX_CHAIN_METHODS.has(call.name))) return undefined;
@@ -88,7 +91,7 @@ export const recognizeKnex: Recognizer = (chain, ctx) => {
   if (!kind) return undefined;
   if (first.name === 'batchInsert') return undefined;
   const tableCall = calls.find((call) => TABLE_METHODS.has(call.name));
-  const table = tableName(tableCall?.args[0]);
+  const table = tableName(tableCall?.args[0], ctx);
   if (kind === 'maybe' && !ctx.has('knex') && table === undefined) return undefined;
   if (!tableCall && kind === 'maybe') return undefined;
   const { access, writeKind } = accessOf(calls);
@@ -100,7 +103,7 @@ export const recognizeKnexBatchInsert: Recognizer = (chain, ctx) => {
   const [first] = methodCalls(chain.steps);
   if (!first || first.name !== 'batchInsert') return undefined;
   const kind = isKnexLike(classifyExpression(first.receiver, ctx));
-  const table = tableName(first.args[0]);
+  const table = tableName(first.args[0], ctx);
   if (!kind || table === undefined || (kind === 'maybe' && !ctx.has('knex'))) return undefined;
   return makeOperation('knex', 'write', 'insert', normalizeModelName(table), chain.head);
 };

@@ -239,8 +239,9 @@ export function asModel(receiver: Receiver | undefined): ModelReceiver | undefin
   if (receiver.kind === 'model') return receiver;
   if (receiver.kind === 'moduleImport' && receiver.imported !== '*') {
     const name = receiver.localName;
-    if ((PASCAL_CASE.test(name) || /Model$/.test(name)) && (looksLikeModelModule(receiver.module) || /Model$/.test(name))) {
-      return { kind: 'model', model: normalizeModelName(name), localName: name, declared: false };
+    const model = normalizeModelName(name);
+    if (model !== undefined && (PASCAL_CASE.test(name) || /Model$/.test(name)) && (looksLikeModelModule(receiver.module) || /Model$/.test(name))) {
+      return { kind: 'model', model, localName: name, declared: false };
     }
   }
   return undefined;
@@ -322,6 +323,8 @@ function classifyClassDeclaration(cls: ClassDeclaration, ctx: DbFileContext): Re
   const name = cls.getName();
   if (!heritage || !name) return undefined;
   const base = heritage.getExpression().getText();
+  // TypeORM's Active Record entities carry the repository methods as statics.
+  if (base === 'BaseEntity' && ctx.has('typeorm')) return { kind: 'typeormRepository', model: normalizeModelName(name) };
   if (/^(Model|sequelize\.Model)$/.test(base) && ctx.has('sequelize')) {
     return { kind: 'model', library: 'sequelize', model: sequelizeTableName(cls) ?? normalizeModelName(name), localName: name, declared: true };
   }
@@ -347,8 +350,11 @@ function classifyImportedName(module: string, imported: string, local: string, c
   const library = libraryOfModule(module);
   if (library) return classifyLibraryExport(library, module, imported);
   if (isCacheModule(module)) return { kind: 'notDb' };
-  if (!isProjectModule(module) && !resolveModuleFile(ctx.file, module)) return undefined;
+  // Packages outside the project (monorepo packages such as `@acme/db` included) are known by name only.
   const target = resolveModuleFile(ctx.file, module);
+  if (!target && !isProjectModule(module)) {
+    return classifyByName(local, ctx) ?? { kind: 'moduleImport', localName: local, imported, module };
+  }
   if (target && imported !== '*') {
     const exported = findExportedDeclaration(target, imported);
     if (exported) {
@@ -358,6 +364,8 @@ function classifyImportedName(module: string, imported: string, local: string, c
         ? classifyDeclaration(exported, targetContext)
         : classifyInitializer(exported, targetContext);
       if (receiver) return receiver.kind === 'model' ? { ...receiver, localName: local } : receiver;
+      // A plain class or function the project declares is what it is, whatever its folder is called.
+      if (Node.isClassDeclaration(exported) || Node.isFunctionDeclaration(exported)) return undefined;
     }
   }
   const byName = classifyByName(local, ctx);

@@ -244,6 +244,19 @@ describe('TypeORM', () => {
       }`)).toEqual(['typeorm read product']);
   });
 
+  it('recognises Active Record entity statics', () => {
+    const files = {
+      '/src/entities/product.entity.ts': `
+        import { BaseEntity, Entity } from 'typeorm';
+        @Entity()
+        export class Product extends BaseEntity {}`,
+    };
+    expect(describeOperations({ files, code: `
+      import { Product } from '../entities/product.entity';
+      export const f = () => Product.findOneBy({ id: 1 });
+      export const g = () => Product.delete({ id: 1 });` })).toEqual(['typeorm read product', 'typeorm write/delete product']);
+  });
+
   it('knows no model for a repository of a type parameter', () => {
     expect(describeOperations(`
       import { Repository } from 'typeorm';
@@ -496,6 +509,15 @@ describe('knex', () => {
     ]);
   });
 
+  it('reads table names from constants', () => {
+    expect(describeOperations(`
+      import knex from 'knex';
+      const db = knex({ client: 'pg' });
+      const TABLE = 'order_items';
+      export const f = () => db(TABLE).where({ id: 1 }).del();
+      export const g = () => db.select('*').from(TABLE);`)).toEqual(['knex write/delete orderitem', 'knex read orderitem']);
+  });
+
   it('reports the .update() call as the operation', () => {
     const [operation] = operationsIn(`
       import { knex } from './db';
@@ -571,6 +593,13 @@ describe('Drizzle', () => {
         await db.select().from(schema.orderItems);
       }`;
     expect(describeOperations({ files, code })).toEqual(['drizzle write/delete orderitem', 'drizzle read orderitem']);
+  });
+
+  it('recognises a db handle and schema imported from a workspace package', () => {
+    expect(describeOperations(`
+      import { db } from '@acme/db';
+      import { products } from '@acme/db/schema';
+      export const f = (id: number) => db.delete(products).where(eq(products.id, id));`)).toEqual(['drizzle write/delete product']);
   });
 
   it('classifies db.execute(sql`...`) by its SQL and does not report the fragment', () => {
@@ -757,6 +786,21 @@ describe('look-alikes are not database operations', () => {
         constructor(private productRepository: { find(): void; save(x: unknown): void }) {}
         f() { this.productRepository.find(); this.productRepository.save({}); }
       }`)).toEqual([]);
+  });
+
+  it('does not take a plain class from a models folder for a model', () => {
+    const files = {
+      '/src/models/order.ts': `
+        export class Order {
+          static create(input: { id: string }) { return new Order(); }
+          static find(id: string) { return undefined; }
+        }`,
+    };
+    expect(describeOperations({ files, code: `
+      import mongoose from 'mongoose';
+      import { Order } from '../models/order';
+      export const f = () => Order.create({ id: '1' });
+      export const g = () => Order.find('1');` })).toEqual([]);
   });
 
   it('does not report calls on models whose library cannot be known', () => {

@@ -21,8 +21,8 @@ export function templateText(template: Node, ctx: DbFileContext, depth = 0): str
   return text;
 }
 
-/** Text of an expression only when it is a compile-time string (for substitutions like `${TABLE}`). */
-function constantText(node: Node, ctx: DbFileContext, depth: number): string | undefined {
+/** Text of an expression only when it is a compile-time string (`'products'`, a `const TABLE = 'products'`). */
+export function constantText(node: Node, ctx: DbFileContext, depth = 0): string | undefined {
   const expression = unwrapExpression(node);
   if (Node.isStringLiteral(expression) || Node.isNoSubstitutionTemplateLiteral(expression)) return expression.getLiteralText();
   if (Node.isIdentifier(expression) && depth <= MAX_DEPTH) {

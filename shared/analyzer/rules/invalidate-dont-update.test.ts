@@ -314,6 +314,27 @@ const commonJsSequelize = lines(
   'module.exports = { updateProduct };',
 );
 
+const readonlyPrefix = lines(
+  "import { Injectable } from '@nestjs/common';",
+  "import { InjectRepository } from '@nestjs/typeorm';",
+  "import { InjectRedis } from '@nestjs-modules/ioredis';",
+  "import type Redis from 'ioredis';",
+  "import { Repository } from 'typeorm';",
+  "import { Order } from './order.entity';",
+  '',
+  '@Injectable()',
+  'export class OrdersService {',
+  "  private readonly prefix = 'order:';",
+  '',
+  '  constructor(@InjectRepository(Order) private readonly orders: Repository<Order>, @InjectRedis() private readonly redis: Redis) {}',
+  '',
+  "  async cancel(id: number) {",
+  "    const order = await this.orders.save({ id, status: 'CANCELLED' });",
+  "    await this.redis.call('SET', `${this.prefix}${id}`, JSON.stringify(order), 'EX', 600);",
+  '  }',
+  '}',
+);
+
 runRuleTests(invalidateDontUpdate, {
   valid: [
     {
@@ -575,9 +596,10 @@ runRuleTests(invalidateDontUpdate, {
       name: 'cache write in a rejection handler only runs when the write failed',
       code: lines(
         ...ioredisPrisma,
-        'export function save(id: string, data: { name: string }) {',
+        'export function save(id: string, data: { name: string }, previous: { name: string }) {',
+        '  // The optimistic cache entry is put back when the write fails.',
         '  return prisma.product.update({ where: { id }, data }).catch(async (error) => {',
-        "    await redis.set(`failed-write:${id}`, JSON.stringify({ data, message: String(error) }), 'EX', 3600);",
+        '    await redis.set(`product:${id}`, JSON.stringify({ ...previous, ...data }));',
         '    throw error;',
         '  });',
         '}',
@@ -709,6 +731,25 @@ runRuleTests(invalidateDontUpdate, {
         '    await redis.del(`product:${id}`);',
         '  } else {',
         '    await prisma.product.update({ where: { id }, data: { hidden: false } });',
+        '  }',
+        '}',
+      ),
+    },
+    {
+      name: 'unknown key holding a value read from another model',
+      code: lines(
+        "import { CACHE_MANAGER } from '@nestjs/cache-manager';",
+        "import { Inject, Injectable } from '@nestjs/common';",
+        "import { Cache } from 'cache-manager';",
+        "import { PrismaService } from '../prisma/prisma.service';",
+        '@Injectable()',
+        'export class ProfileService {',
+        '  constructor(private readonly prisma: PrismaService, @Inject(CACHE_MANAGER) private readonly cache: Cache) {}',
+        '  async view(viewerId: string, userId: string) {',
+        '    await this.prisma.profileView.update({ where: { viewerId_userId: { viewerId, userId } }, data: { count: { increment: 1 } } });',
+        '    const user = await this.prisma.user.findUniqueOrThrow({ where: { id: userId } });',
+        '    await this.cache.set(userId, user, 60_000);',
+        '    return user;',
         '  }',
         '}',
       ),
@@ -1056,6 +1097,57 @@ runRuleTests(invalidateDontUpdate, {
         '}',
       ),
       errors: [{ messageId: 'updateAfterWrite', line: 10, column: 17 }],
+    },
+    {
+      name: 'ioredis call("SET") spelling with a key prefix from a readonly field, injected client',
+      code: readonlyPrefix,
+      errors: [
+        {
+          messageId: 'updateAfterWrite',
+          line: 16,
+          column: 27,
+          suggestions: [edit(readonlyPrefix, "'SET', `${this.prefix}${id}`, JSON.stringify(order), 'EX', 600", "'DEL', `${this.prefix}${id}`")],
+        },
+      ],
+    },
+    {
+      name: 'SET XX still overwrites a newer value',
+      code: lines(
+        ...ioredisPrisma,
+        'export async function updateBio(id: string, bio: string) {',
+        '  const profile = await prisma.profile.update({ where: { id }, data: { bio } });',
+        "  await redis.set(`profile:${id}`, JSON.stringify(profile), 'XX');",
+        '}',
+      ),
+      errors: [{ messageId: 'updateAfterWrite', line: 9, column: 15 }],
+    },
+    {
+      name: 'delete of a key named by its placeholder before the update (generic cache: prefix)',
+      code: lines(
+        ...ioredisPrisma,
+        'export async function setPrice(productId: string, price: number) {',
+        '  await redis.del(`cache:${productId}`);',
+        '  await prisma.product.update({ where: { id: productId }, data: { price } });',
+        "  console.info('price updated', productId);",
+        '}',
+      ),
+      errors: [
+        {
+          messageId: 'deleteBeforeWrite',
+          line: 8,
+          column: 15,
+          suggestions: [
+            lines(
+              ...ioredisPrisma,
+              'export async function setPrice(productId: string, price: number) {',
+              '  await prisma.product.update({ where: { id: productId }, data: { price } });',
+              '  await redis.del(`cache:${productId}`);',
+              "  console.info('price updated', productId);",
+              '}',
+            ),
+          ],
+        },
+      ],
     },
     {
       name: 'allowWriteThrough for other families does not hide this one',

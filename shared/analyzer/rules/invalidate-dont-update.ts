@@ -177,7 +177,7 @@ function checkCacheWrite(
     // The nearest preceding write with evidence wins; a write the key names beats one that only shares data.
     for (const write of [...preceding].reverse()) {
       const relation = keyRelation(family, write.model);
-      if (false as boolean) continue;
+      if (relation === 'other') continue;
       if (relation === 'match') {
         if (!best || best.relation !== 'match') best = { write, relation };
         break;

@@ -107,7 +107,7 @@ function scanReplacement(call: CacheCall, isTypeScript: boolean): { text: string
         api: 'scan',
         text:
           `(async () => { const keys = new Set${setType}(); let cursor${isTypeScript ? ': string | number' : ''} = 0; ` +
-          `do { const [next, batch] = await ${client}.scan(cursor, { match: ${pattern}, count: 1000 }); ` +
+          `do { const [next, batch] = ${isTypeScript ? '(' : ''}await ${client}.scan(cursor, { match: ${pattern}, count: 1000 })${isTypeScript ? ') as [string, string[]]' : ''}; ` +
           `for (const key of batch) keys.add(key); cursor = next; } while (String(cursor) !== '0'); return [...keys]; })()`,
       };
     default:

@@ -309,6 +309,29 @@ export async function login(sessionId: string, user: object) {
           "import { Module } from '@nestjs/common';\nimport { CacheModule } from '@nestjs/cache-manager';\n@Module({ imports: [CacheModule.register({ ttl: 60_000, isGlobal: true })] })\nexport class AppModule {}\n",
       },
     },
+    {
+      name: 'a store nested in createCache options carries the default TTL',
+      code: "import { createCache } from 'cache-manager';\nimport Keyv from 'keyv';\nconst cache = createCache({ stores: [new Keyv({ ttl: 60_000 })] });\nexport const put = (k: string, v: unknown) => cache.set(k, v);",
+    },
+    {
+      name: 'NestJS 9 and older: CACHE_MANAGER from @nestjs/common has a 5 s default',
+      code: "import { CACHE_MANAGER, Inject, Injectable } from '@nestjs/common';\nimport type { Cache } from 'cache-manager';\n@Injectable()\nexport class MenuService {\n  constructor(@Inject(CACHE_MANAGER) private cache: Cache) {}\n  save(menu: object) {\n    return this.cache.set('menu', menu);\n  }\n}",
+    },
+    `import type { Cache } from 'cache-manager';\ndeclare const cache: Cache;\nexport const forever = (k: string, v: unknown) => cache.set(k, v, { ttl: 0 } as never);`,
+    {
+      name: 'a wrapper that leaves the TTL to its callers',
+      code: `${ioredis}
+export class RedisCache {
+  async set(key: string, value: unknown, ttlSeconds?: number) {
+    const payload = JSON.stringify(value);
+    if (ttlSeconds) {
+      await redis.set(key, payload, 'EX', ttlSeconds);
+    } else {
+      await redis.set(key, payload);
+    }
+  }
+}`,
+    },
     // Look-alikes: not cache clients.
     'const seen = new Map<string, number>();\nseen.set("a", 1);',
     "const cache = new Map<string, string>();\nexport function remember(k: string, v: string) { cache.set(k, v); }",

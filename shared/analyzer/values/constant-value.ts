@@ -97,9 +97,11 @@ export function constantDeclaration(expression: Node): Node | undefined {
       if (initializer) return initializer;
     }
     if (Node.isPropertyAssignment(declaration)) {
-      const objectLiteral = declaration.getParent();
-      const holder = objectLiteral?.getParent();
-      const variable = holder && Node.isAsExpression(holder) ? holder.getParent() : holder;
+      // Climb nested literals (`const TTL = { product: { list: 300 } }`) to the variable that holds them.
+      let variable: Node | undefined = declaration.getParent()?.getParent();
+      while (variable && (Node.isAsExpression(variable) || Node.isSatisfiesExpression(variable) || Node.isPropertyAssignment(variable) || Node.isObjectLiteralExpression(variable))) {
+        variable = variable.getParent();
+      }
       if (Node.isVariableDeclaration(variable) && variable.getVariableStatement()?.getDeclarationKind() === 'const') {
         const initializer = declaration.getInitializer();
         if (initializer) return initializer;

@@ -104,7 +104,9 @@ function cap(values: number[]): number[] | undefined {
 }
 
 function identifierValues(identifier: import('ts-morph').Identifier, walk: Walk): number[] | undefined {
-  const symbol = identifier.getSymbol();
+  const parent = identifier.getParent();
+  // `{ EX }`: the name of a shorthand property is the property; its value is the variable of that name.
+  const symbol = Node.isShorthandPropertyAssignment(parent) && parent.getNameNode() === identifier ? parent.getValueSymbol() : identifier.getSymbol();
   for (const declaration of symbol?.getDeclarations() ?? []) {
     if (Node.isVariableDeclaration(declaration)) {
       const initializer = declaration.getInitializer();
