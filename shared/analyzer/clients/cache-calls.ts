@@ -44,7 +44,8 @@ export function collectCacheCalls(file: SourceFile, resolver: ClientResolver): C
     if (!client) return;
     calls.push(...normalise(node, client, method, methodNode));
   });
-  return calls;
+  // Source order of the command names, so `a.multi().set().expire().exec()` reads multi, set, expire, exec.
+  return calls.sort((a, b) => a.commandNode.getStart() - b.commandNode.getStart());
 }
 
 function normalise(call: CallExpression, client: ClientInfo, method: string, methodNode: Node): CacheCall[] {

@@ -404,7 +404,7 @@ export async function slidingWindow(user: string, now: number) {
     {
       name: 'a nested configuration object of constants',
       code: `${ioredis}export const CACHE = { ttl: { product: { detail: 900 } } } as const;\nexport const put = (id: string, v: string) => redis.setex(\`product:\${id}\`, CACHE.ttl.product.detail, v);`,
-      errors: [{ messageId: 'constantTtl', line: 4, column: 81 }],
+      errors: [{ messageId: 'constantTtl', line: 4, column: 76 }],
     },
     {
       name: 'a tiny TTL cannot take whole-second jitter: reported without a suggestion',
