@@ -299,12 +299,11 @@ function planCorpus(fileCount, random) {
     cacheFiles.push(addFile(pkg, 'cache/index.ts', 'cache-index', { touchesCache: true }));
     addFile(pkg, 'cache/keys.ts', 'cache-keys');
   }
-  for (const pkg of cachePackages) {
-    if (cacheFiles.length >= cacheTarget) break;
-    cacheFiles.push(addFile(pkg, 'ops/cache-admin.controller.ts', 'cache-admin', { touchesCache: true }));
-    if (cacheFiles.length >= cacheTarget) break;
-    cacheFiles.push(addFile(pkg, 'jobs/cache-warmup.job.ts', 'cache-job', { touchesCache: true }));
-  }
+  // Operator endpoints and warm-up jobs in some of them; most cache users are services (below).
+  cachePackages.forEach((pkg, index) => {
+    if (index % 2 === 0 && cacheFiles.length < cacheTarget) cacheFiles.push(addFile(pkg, 'ops/cache-admin.controller.ts', 'cache-admin', { touchesCache: true }));
+    if (index % 3 === 0 && cacheFiles.length < cacheTarget) cacheFiles.push(addFile(pkg, 'jobs/cache-warmup.job.ts', 'cache-job', { touchesCache: true }));
+  });
 
   // Modules fill the remaining budget; a share of their services become cached services.
   const modulePlans = [];
@@ -489,14 +488,15 @@ class Imports {
 // ---------------------------------------------------------------------------------------------
 // Reusable code blocks. Each returns lines; callers append blocks until a file reaches its target.
 
-function entityHelperBlocks(entity, random) {
+/** Helpers over an entity; `statusInScope` says whether the file can use the status enum as a value. */
+function entityHelperBlocks(entity, random, statusInScope = false) {
   const E = entity.name;
   const blocks = [];
   for (const field of entity.fields) {
     const F = cap(field.name);
     if (field.kind === 'int' || field.kind === 'float') {
       blocks.push([
-        `export function total${F}(items: readonly ${E}[]): number {`,
+        `export function total${E}${F}(items: readonly ${E}[]): number {`,
         `  return items.reduce((sum, item) => sum + (item.${field.name} ?? 0), 0);`,
         `}`,
       ]);
@@ -520,7 +520,7 @@ function entityHelperBlocks(entity, random) {
         `}`,
       ]);
       blocks.push([
-        `export function distinct${plural(F)}(items: readonly ${E}[]): string[] {`,
+        `export function distinct${E}${plural(F)}(items: readonly ${E}[]): string[] {`,
         `  const seen = new Map<string, number>();`,
         `  for (const item of items) {`,
         `    if (item.${field.name}) seen.set(item.${field.name}, (seen.get(item.${field.name}) ?? 0) + 1);`,
@@ -530,14 +530,14 @@ function entityHelperBlocks(entity, random) {
       ]);
     } else if (field.kind === 'date') {
       blocks.push([
-        `export function is${F}Overdue(item: ${E}, now: Date = new Date()): boolean {`,
+        `export function is${E}${F}Overdue(item: ${E}, now: Date = new Date()): boolean {`,
         `  if (!item.${field.name}) return false;`,
         `  return item.${field.name}.getTime() < now.getTime();`,
         `}`,
       ]);
     } else if (field.kind === 'bool') {
       blocks.push([
-        `export function partitionBy${F}(items: readonly ${E}[]): [${E}[], ${E}[]] {`,
+        `export function partition${plural(E)}By${F}(items: readonly ${E}[]): [${E}[], ${E}[]] {`,
         `  const yes: ${E}[] = [];`,
         `  const no: ${E}[] = [];`,
         `  for (const item of items) (item.${field.name} ? yes : no).push(item);`,
@@ -546,7 +546,7 @@ function entityHelperBlocks(entity, random) {
       ]);
     } else if (field.kind === 'strings') {
       blocks.push([
-        `export function has${F.replace(/s$/, '')}(item: ${E}, value: string): boolean {`,
+        `export function ${camel(entity.moduleName)}Has${F.replace(/s$/, '')}(item: ${E}, value: string): boolean {`,
         `  return item.${field.name}.some((entry) => entry.toLowerCase() === value.toLowerCase());`,
         `}`,
       ]);
@@ -587,7 +587,7 @@ function entityHelperBlocks(entity, random) {
     `  return byId;`,
     `}`,
   ]);
-  blocks.push([
+  if (statusInScope) blocks.push([
     `export function count${plural(E)}ByStatus(items: readonly ${E}[]): Record<${entity.statusEnum}, number> {`,
     `  const counts = {} as Record<${entity.statusEnum}, number>;`,
     `  for (const status of Object.values(${entity.statusEnum})) counts[status] = 0;`,
@@ -845,7 +845,7 @@ function renderEntity(spec, ctx) {
   body.add(`};`);
   const header = [`/** ${E}: ${entity.moduleName.replace(/-/g, ' ')} records of the ${spec.pkg.name} service. */`];
   src.add(header, imports.render(), '', body.lines);
-  fillWith(src, entityHelperBlocks(entity, ctx.random), spec.target);
+  fillWith(src, entityHelperBlocks(entity, ctx.random, true), spec.target);
   return src;
 }
 
@@ -1563,7 +1563,7 @@ function renderCachedService(spec, ctx) {
   // The cache-aware versions replace the plain getById/update/remove.
   const plain = core.filter((method) => !/async (getById|update|remove)\(/.test(method[0]));
   const src = new Source();
-  src.add(`/** ${E} reads are cached (cache-aside); writes go to the database first. */`, imports.render(), '', `const ${ttlConst} = ${random.pick([300, 600, 900, 3600, 86400])};`, cache.header);
+  src.add(`/** ${E} reads are cached (cache-aside); writes go to the database first. */`, imports.render(), '', `const ${ttlConst} = ${random.pick([300, 600, 900, 3600, 86400])};`, cache.header.length > 0 ? cache.header : ['']);
   if (nest) src.add('@Injectable()');
   const ctorParams = [`private readonly repository: ${E}Repository`, ...cache.field];
   src.add(`export class ${E}Service {`, `  private readonly logger = createLogger('${spec.pkg.name}:${entity.moduleName}');`, '');
@@ -1772,6 +1772,7 @@ function renderController(spec, ctx) {
     imports.value(imports.file(`packages/${spec.pkg.name}/src/middleware/auth.ts`), 'requireRole');
     if (spec.module.files.dtoCreate) imports.value(imports.file(spec.module.files.dtoCreate.path), `Create${E}Schema`);
     if (spec.module.files.dtoUpdate) imports.value(imports.file(spec.module.files.dtoUpdate.path), `Update${E}Schema`);
+    if (spec.module.files.dtoQuery) imports.type(imports.file(spec.module.files.dtoQuery.path), `${E}Query`);
     src.add(`/** HTTP API for ${entity.plural}, mounted at /${route}. */`, imports.render(), '');
     src.add(
       `function pageOf(req: Request): { limit: number; offset: number } {`,

@@ -79,7 +79,9 @@ export class ClientResolver {
   exportsClient(file: SourceFile): boolean {
     for (const [, declarations] of file.getExportedDeclarations()) {
       for (const declaration of declarations) {
-        if (declaration.getSourceFile() !== file) continue;
+        // Re-exports count (`export { redis } from './redis'` in a `cache/index.ts` barrel); a library's own declarations do not.
+        const declaringFile = declaration.getSourceFile();
+        if (declaringFile !== file && (declaringFile.isDeclarationFile() || declaringFile.isInNodeModules())) continue;
         if (this.declarationValue(declaration) !== undefined) return true;
       }
     }
@@ -393,16 +395,17 @@ export class ClientResolver {
     // `let client; ... client = createClient()`: the value comes from a later assignment.
     const nameNode = declaration.getNameNode();
     if (!Node.isIdentifier(nameNode)) return undefined;
-    for (const reference of nameNode.findReferencesAsNodes()) {
-      const parent = reference.getParent();
-      if (
-        Node.isBinaryExpression(parent) &&
-        parent.getLeft() === reference &&
-        parent.getOperatorToken().getKind() === SyntaxKind.EqualsToken
-      ) {
-        const assigned = this.evaluate(parent.getRight());
-        if (assigned) return assigned;
-      }
+    // Assignments can only appear inside the variable's scope; checking the symbol rules out shadowing.
+    const scope = declaration.getVariableStatement()?.getParent() ?? declaration.getSourceFile();
+    const name = nameNode.getText();
+    const symbol = nameNode.getSymbol();
+    for (const assignment of scope.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+      const left = assignment.getLeft();
+      const operator = assignment.getOperatorToken().getKind();
+      if (operator !== SyntaxKind.EqualsToken && operator !== SyntaxKind.QuestionQuestionEqualsToken && operator !== SyntaxKind.BarBarEqualsToken) continue;
+      if (!Node.isIdentifier(left) || left.getText() !== name || left.getSymbol() !== symbol) continue;
+      const assigned = this.evaluate(assignment.getRight());
+      if (assigned) return assigned;
     }
     return undefined;
   }

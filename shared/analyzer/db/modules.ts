@@ -3,7 +3,7 @@
  * same project (relative paths and `compilerOptions.paths` aliases) without building a program.
  */
 import * as path from 'path';
-import { Node, SourceFile } from 'ts-morph';
+import { Node, SourceFile, SyntaxKind } from 'ts-morph';
 import type { DbLibrary } from './db-types';
 import { findTopLevelDeclaration } from './scope';
 
@@ -121,11 +121,14 @@ export function findExportedDeclaration(file: SourceFile, exportName: string, se
   seen.add(key);
   const starSources: string[] = [];
   for (const statement of file.getStatements()) {
-    if (Node.isVariableStatement(statement) && statement.isExported() && exportName !== 'default') {
+    // Modifiers rather than isExported()/isDefaultExport(): those ask the type checker, which would
+    // build a whole program on first use.
+    if (Node.isVariableStatement(statement) && statement.hasModifier(SyntaxKind.ExportKeyword) && exportName !== 'default') {
       for (const declaration of statement.getDeclarations()) if (declaration.getName() === exportName) return declaration;
     } else if (Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement) || Node.isEnumDeclaration(statement)) {
-      if (!statement.isExported()) continue;
-      if (exportName === 'default' ? statement.isDefaultExport() : statement.getName() === exportName && !statement.isDefaultExport()) {
+      if (!statement.hasModifier(SyntaxKind.ExportKeyword)) continue;
+      const isDefault = statement.hasModifier(SyntaxKind.DefaultKeyword);
+      if (exportName === 'default' ? isDefault : statement.getName() === exportName && !isDefault) {
         return statement;
       }
     } else if (Node.isExportAssignment(statement)) {

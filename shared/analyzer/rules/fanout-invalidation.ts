@@ -5,7 +5,7 @@ import { enclosingFunction, unwrap } from '../clients/client-resolver';
 import type { DbOperation } from '../db/db-types';
 import type { ProjectModel } from '../engine/models';
 import type { KeyFamily } from '../keys/key-family';
-import { constantNumber, constantString } from '../values/constant-value';
+import { constantNumber, constantString, constantValue } from '../values/constant-value';
 import { createRule, type Fixer } from './create-rule';
 
 /**
@@ -136,8 +136,10 @@ interface CacheEffects {
 interface KeyHelper {
   fn: FunctionNode;
   index: number;
-  role: 'fill' | 'delete' | 'pattern';
+  role: 'fill' | 'read' | 'delete' | 'pattern';
   paramCount: number;
+  /** `invalidate(...keys: string[])`: every argument from `index` on is a key. */
+  rest: boolean;
   /** Text a pattern helper puts around its parameter: `keys(prefix + '*')`. */
   affix?: { before: string; after: string };
 }
@@ -155,7 +157,10 @@ interface Finding {
   suggestion?: { at: number; text: string; families: string[] };
 }
 
-const fillCommands = new Set(['set', 'setex', 'psetex', 'setnx', 'getset', 'hset', 'hmset', 'hsetnx', 'json.set']);
+const fillCommands = new Set(['set', 'setex', 'psetex', 'getset', 'hset', 'hmset', 'json.set']);
+/** SET only when absent: locks, idempotency markers, "first writer wins"; never a refresh. */
+const onlyIfAbsentCommands = new Set(['setnx', 'hsetnx']);
+const readCommands = new Set(['get', 'getex', 'getbuffer', 'mget', 'hget', 'hgetall', 'hmget', 'json.get', 'getmany']);
 /** Commands whose every argument is a key to remove. */
 const deleteCommands = new Set(['del', 'unlink', 'mdel', 'delete', 'deletemany']);
 /** Commands that remove the entry named by their first argument. */
@@ -178,6 +183,8 @@ class FanoutAnalysis {
   private readonly catalog = new Map<string, CatalogEntry>();
   private readonly effects = new Map<FunctionNode, CacheEffects>();
   private readonly globalPatterns: string[] = [];
+  /** Families some code reads back: only those are caches (a SET nobody GETs is a marker or data). */
+  private readonly readFamilies = new Set<string>();
   private readonly helpers = new Map<string, KeyHelper>();
   private readonly callsByName = new Map<string, CallExpression[]>();
   private readonly calleeMemo = new Map<CallExpression, FunctionNode | null>();
@@ -217,11 +224,22 @@ class FanoutAnalysis {
   private visitCacheCall(call: CacheCall): void {
     const { command, args, client } = call;
     if (command === 'wrap' && (client.library === 'cache-manager' || client.library === 'custom') && args[0]) {
-      this.recordFill(call.call, args[0], call.call, args[1]);
+      this.recordRead(args[0]);
+      this.recordFill(call.call, args[0], args.slice(1, 2));
       return;
     }
     if (fillCommands.has(command) && args[0]) {
-      this.recordFill(call.call, args[0], call.call, undefined);
+      if (args.some(isOnlyIfAbsentOption)) return;
+      const values = command === 'setex' || command === 'psetex' || command === 'json.set' ? args.slice(2, 3) : command === 'hset' || command === 'hmset' ? args.slice(1) : args.slice(1, 2);
+      // `SET flag 1`: a marker, not a value computed from the database.
+      if (values.length === 0 || values.every((value) => constantValue(value) !== undefined)) return;
+      this.recordFill(call.call, args[0], values);
+      return;
+    }
+    if (onlyIfAbsentCommands.has(command)) return;
+    if (readCommands.has(command)) {
+      const keys = command === 'mget' || command === 'getmany' ? args : args.slice(0, 1);
+      for (const key of keys) this.recordRead(key);
       return;
     }
     if (deleteCommands.has(command)) {
@@ -250,14 +268,26 @@ class FanoutAnalysis {
     }
   }
 
-  private recordFill(site: CallExpression, keyArg: Node, node: Node, loader: Node | undefined): void {
+  /**
+   * A SET (or `wrap`, or a read-through helper call) of a family: the value is filled from the
+   * models the values passed along (`valueArgs`, or a loader function among them) are read from.
+   */
+  private recordFill(site: CallExpression, keyArg: Node, valueArgs: Node[]): void {
     const family = this.project.keys.familyOf(keyArg);
     if (family) {
-      this.addFill(family, keyArg, node, this.fillModels(site, loader));
+      this.addFill(family, keyArg, site, this.fillModels(site, valueArgs));
       this.forEachEnclosing(site, (effects) => effects.refreshed.add(family.pattern));
       return;
     }
     this.registerHelper(keyArg, 'fill');
+  }
+
+  private recordRead(keyArg: Node): void {
+    for (const leaf of keyLeaves(keyArg, 0)) {
+      const family = leaf ? this.project.keys.familyOf(leaf) : undefined;
+      if (family) this.readFamilies.add(family.pattern);
+      else if (leaf) this.registerHelper(leaf, 'read');
+    }
   }
 
   private addFill(family: KeyFamily, keyExpression: Node, node: Node, models: ReadonlySet<string>): void {
@@ -354,9 +384,8 @@ class FanoutAnalysis {
         if (!name) continue;
         for (const site of this.callsByName.get(name) ?? []) {
           if (this.calleeFunction(site) !== helper.fn) continue;
-          const keyArg = site.getArguments()[helper.index];
-          if (!keyArg) continue;
-          this.visitHelperCall(helper, site, keyArg);
+          const keyArgs = helper.rest ? site.getArguments().slice(helper.index) : site.getArguments().slice(helper.index, helper.index + 1);
+          for (const keyArg of keyArgs) this.visitHelperCall(helper, site, keyArg);
         }
       }
     }
@@ -364,8 +393,11 @@ class FanoutAnalysis {
 
   private visitHelperCall(helper: KeyHelper, site: CallExpression, keyArg: Node): void {
     if (helper.role === 'fill') {
-      const loader = site.getArguments().find((arg, index) => index !== helper.index && this.loaderFunction(arg) !== undefined);
-      this.recordFill(site, keyArg, site, loader);
+      this.recordFill(site, keyArg, site.getArguments().filter((_, index) => index !== helper.index));
+      return;
+    }
+    if (helper.role === 'read') {
+      this.recordRead(keyArg);
       return;
     }
     if (helper.role === 'delete') {
@@ -438,18 +470,77 @@ class FanoutAnalysis {
     return models;
   }
 
-  /** The reads a cached value is computed from: its loader's, or those of the function around the SET. */
-  private fillModels(site: CallExpression, loader: Node | undefined): ReadonlySet<string> {
-    const loaderFn = loader ? this.loaderFunction(loader) : undefined;
-    if (loaderFn) return this.readsOf(loaderFn);
+  /**
+   * The models a cached value is computed from. A loader (`wrap(key, () => ...)`) says it exactly;
+   * otherwise the reads the value flows from, and when the flow cannot be followed (a loop that
+   * pushes rows into an array), every read of the function around the SET.
+   */
+  private fillModels(site: CallExpression, valueArgs: Node[]): ReadonlySet<string> {
+    for (const arg of valueArgs) {
+      const loaderFn = this.loaderFunction(arg);
+      if (loaderFn) return this.readsOf(loaderFn);
+    }
     let fn = enclosingFunction(site);
+    if (!fn) return new Set();
+    const flowed = this.modelsFlowingInto(valueArgs, fn);
+    if (flowed.size > 0) return flowed;
     // `rows.forEach((row) => redis.set(...))`: the rows were read by the function around the callback.
-    while (fn && this.readsOf(fn).size === 0 && isInlineCallback(fn)) {
+    while (this.readsOf(fn).size === 0 && isInlineCallback(fn)) {
       const outer = enclosingFunction(fn);
       if (!outer) break;
       fn = outer;
     }
-    return fn ? this.readsOf(fn) : new Set();
+    return this.readsOf(fn);
+  }
+
+  /**
+   * Follows the values of expressions back through the local variables they are built from to
+   * database reads (and calls of project functions that read): `JSON.stringify(product)` <-
+   * `rows[0]` <- `const { rows } = await db.query('SELECT ... FROM products')`.
+   */
+  private modelsFlowingInto(expressions: Node[], fn: FunctionNode): Set<string> {
+    const models = new Set<string>();
+    const operations = new Map<Node, DbOperation>();
+    for (const operation of this.operationsWithin(fn)) operations.set(operation.call, operation);
+    const seen = new Set<Node>();
+    const queue = [...expressions];
+    for (let steps = 0; queue.length > 0 && steps < 64; steps++) {
+      const expression = queue.shift()!;
+      if (seen.has(expression)) continue;
+      seen.add(expression);
+      const nodes = [expression, ...expression.getDescendants()];
+      for (const node of nodes) {
+        const operation = operations.get(node);
+        if (operation) {
+          if (operation.access === 'read' && operation.model) models.add(operation.model);
+          continue;
+        }
+        if (Node.isCallExpression(node)) {
+          const callee = this.calleeFunction(node);
+          if (callee && !isWithin(fn, callee)) for (const model of this.directReads(callee)) models.add(model);
+          continue;
+        }
+        if (!Node.isIdentifier(node)) continue;
+        const declaration = node.getSymbol()?.getDeclarations()[0];
+        if (!declaration || !isWithin(fn, declaration)) continue;
+        const holder = Node.isBindingElement(declaration)
+          ? declaration.getFirstAncestorByKind(SyntaxKind.VariableDeclaration)
+          : Node.isVariableDeclaration(declaration)
+            ? declaration
+            : undefined;
+        const initializer = holder?.getInitializer();
+        if (initializer) queue.push(initializer);
+        if (holder && holder.getVariableStatement()?.getDeclarationKind() !== 'const') {
+          for (const assignment of fn.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+            const left = assignment.getLeft();
+            if (assignment.getOperatorToken().getKind() === SyntaxKind.EqualsToken && Node.isIdentifier(left) && left.getText() === node.getText()) {
+              queue.push(assignment.getRight());
+            }
+          }
+        }
+      }
+    }
+    return models;
   }
 
   private loaderFunction(arg: Node): FunctionNode | undefined {
@@ -521,7 +612,9 @@ class FanoutAnalysis {
   }
 
   private checkWrite(path: FunctionNode, model: string, node: Node, effects: CacheEffects): Finding | undefined {
-    const filled = [...this.catalog.values()].filter((entry) => entry.fills.some((fill) => fill.models.has(model)));
+    const filled = [...this.catalog.values()].filter(
+      (entry) => this.readFamilies.has(entry.family.pattern) && entry.fills.some((fill) => fill.models.has(model)),
+    );
     if (filled.length < 2) return undefined;
     const deleted = new Set(effects.deletes.flatMap((site) => site.families.map((family) => family.pattern)));
     const invalidated = filled.filter(
@@ -726,7 +819,7 @@ function declaredFunctionOf(nameNode: Node): FunctionNode | undefined {
 }
 
 /** `key` in `redis.set(key, ...)` when it is a parameter of a named function: that function is a key helper. */
-function parameterTarget(keyArg: Node): { fn: FunctionNode; index: number; paramCount: number } | undefined {
+function parameterTarget(keyArg: Node): { fn: FunctionNode; index: number; paramCount: number; rest: boolean } | undefined {
   const expression = unwrap(keyArg);
   if (!Node.isIdentifier(expression)) return undefined;
   const declaration = expression.getSymbol()?.getDeclarations()[0];
@@ -734,7 +827,7 @@ function parameterTarget(keyArg: Node): { fn: FunctionNode; index: number; param
   const fn = declaration.getParent();
   if (!isFunctionLike(fn) || !functionName(fn)) return undefined;
   const parameters = (fn as Node & { getParameters(): Node[] }).getParameters();
-  return { fn, index: parameters.indexOf(declaration), paramCount: parameters.length };
+  return { fn, index: parameters.indexOf(declaration), paramCount: parameters.length, rest: declaration.isRestParameter() };
 }
 
 /**
@@ -829,6 +922,20 @@ function scanMatchArgument(args: Node[]): Node | undefined {
     }
   }
   return undefined;
+}
+
+/** `'NX'`, node-redis `{ NX: true }` / `{ condition: 'NX' }`, upstash `{ nx: true }`. */
+function isOnlyIfAbsentOption(arg: Node): boolean {
+  const expression = unwrap(arg);
+  if (constantString(expression)?.toUpperCase() === 'NX') return true;
+  if (!Node.isObjectLiteralExpression(expression)) return false;
+  return expression.getProperties().some((property) => {
+    if (!Node.isPropertyAssignment(property)) return false;
+    const name = property.getName().toLowerCase();
+    const value = property.getInitializer();
+    if (name === 'nx') return value?.getKind() !== SyntaxKind.FalseKeyword;
+    return name === 'condition' && constantString(value)?.toUpperCase() === 'NX';
+  });
 }
 
 function defaultDeleteMethod(library: CacheLibrary): string {

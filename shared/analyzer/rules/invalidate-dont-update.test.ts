@@ -335,6 +335,43 @@ const readonlyPrefix = lines(
   '}',
 );
 
+const promiseAllSets = lines(
+  "import { CACHE_MANAGER } from '@nestjs/cache-manager';",
+  "import { Inject, Injectable } from '@nestjs/common';",
+  "import { User } from '@prisma/client';",
+  "import { Cache } from 'cache-manager';",
+  "import { PrismaService } from '../prisma/prisma.service';",
+  '',
+  '@Injectable()',
+  'export class UsersService {',
+  '  constructor(private readonly prisma: PrismaService, @Inject(CACHE_MANAGER) private readonly cacheManager: Cache) {}',
+  '',
+  '  async save(user: Pick<User, "email" | "roles">): Promise<User> {',
+  '    const savedUser = await this.prisma.user.upsert({',
+  '      where: { email: user.email },',
+  '      update: { roles: user.roles },',
+  "      create: { email: user.email, roles: ['USER'] },",
+  '    });',
+  '    await Promise.all([',
+  '      this.cacheManager.set(savedUser.id, savedUser),',
+  '      this.cacheManager.set(savedUser.email, savedUser),',
+  '    ]);',
+  '    return savedUser;',
+  '  }',
+  '}',
+);
+
+const deleteBeforeTransaction = lines(
+  ...ioredisPrisma,
+  'export async function restock(sku: string, quantity: number) {',
+  '  await redis.del(`inventory:${sku}`); // drop the stale count',
+  '  await prisma.$transaction(async (tx) => {',
+  '    await tx.inventory.update({ where: { sku }, data: { quantity: { increment: quantity } } });',
+  "    await tx.restockEvent.create({ data: { sku, quantity } });",
+  '  }); // one transaction for both',
+  '}',
+);
+
 runRuleTests(invalidateDontUpdate, {
   valid: [
     {
@@ -546,6 +583,20 @@ runRuleTests(invalidateDontUpdate, {
         '  private async invalidateListings(id: string) {',
         "    await this.redis.del(`product:${id}`, 'products:featured');",
         '  }',
+        '}',
+      ),
+    },
+    {
+      name: 'delete before the write, then a wrapper that invalidates, or a flush',
+      code: lines(
+        "import { createCache } from 'cache-manager';",
+        "import { PrismaClient } from '@prisma/client';",
+        'const cache = createCache();',
+        'const prisma = new PrismaClient();',
+        'export async function rename(id: string, name: string) {',
+        '  await cache.del(`category:${id}`);',
+        '  await prisma.category.update({ where: { id }, data: { name } });',
+        '  await cache.clear();',
         '}',
       ),
     },
@@ -1148,6 +1199,60 @@ runRuleTests(invalidateDontUpdate, {
           ],
         },
       ],
+    },
+    {
+      name: 'both sets inside a discarded Promise.all get a suggestion',
+      code: promiseAllSets,
+      errors: [
+        {
+          messageId: 'updateAfterWrite',
+          line: 18,
+          column: 25,
+          suggestions: [edit(promiseAllSets, 'this.cacheManager.set(savedUser.id, savedUser)', 'this.cacheManager.del(savedUser.id)')],
+        },
+        {
+          messageId: 'updateAfterWrite',
+          line: 19,
+          column: 25,
+          suggestions: [edit(promiseAllSets, 'this.cacheManager.set(savedUser.email, savedUser)', 'this.cacheManager.del(savedUser.email)')],
+        },
+      ],
+    },
+    {
+      name: 'delete before an interactive transaction: moved after the transaction statement, comments kept in place',
+      code: deleteBeforeTransaction,
+      errors: [
+        {
+          messageId: 'deleteBeforeWrite',
+          line: 8,
+          column: 15,
+          related: ['src/subject.ts:10 Database update of inventory that runs after the cache delete'],
+          suggestions: [
+            lines(
+              ...ioredisPrisma,
+              'export async function restock(sku: string, quantity: number) {',
+              '  await prisma.$transaction(async (tx) => {',
+              '    await tx.inventory.update({ where: { sku }, data: { quantity: { increment: quantity } } });',
+              "    await tx.restockEvent.create({ data: { sku, quantity } });",
+              '  }); // one transaction for both',
+              '  await redis.del(`inventory:${sku}`); // drop the stale count',
+              '}',
+            ),
+          ],
+        },
+      ],
+    },
+    {
+      name: 'a constant cache-layout version in the key is not a row version',
+      code: lines(
+        ...ioredisPrisma,
+        "const CACHE_VERSION = 'v3';",
+        'export async function setName(id: string, name: string) {',
+        '  const brand = await prisma.brand.update({ where: { id }, data: { name } });',
+        '  await redis.set(`${CACHE_VERSION}:brand:${id}`, JSON.stringify(brand));',
+        '}',
+      ),
+      errors: [{ messageId: 'updateAfterWrite', line: 10, column: 15 }],
     },
     {
       name: 'allowWriteThrough for other families does not hide this one',

@@ -1,10 +1,10 @@
-import { CallExpression, Node, SyntaxKind } from 'ts-morph';
+import { ArrayLiteralExpression, CallExpression, Identifier, Node, SyntaxKind } from 'ts-morph';
 import picomatch from 'picomatch';
 import { CacheCall, isStatementLevel } from '../clients/cache-calls';
 import { enclosingFunction, unwrap } from '../clients/client-resolver';
 import type { DbOperation } from '../db/db-types';
 import { normalizeModelName, singularize } from '../db/model-name';
-import { resolveIdentifier } from '../db/scope';
+import { Declaration, resolveIdentifier as resolveInScope } from '../db/scope';
 import type { KeyFamily } from '../keys/key-family';
 import { constantValue } from '../values/constant-value';
 import { createRule, FileRuleContext, FixFunction } from './create-rule';
@@ -127,6 +127,13 @@ function isCacheDelete(call: CacheCall): boolean {
   return call.command === 'del';
 }
 
+/** Anything that removes cache entries, by any client's or wrapper's spelling; `clear`/`flushdb` remove every key. */
+function removesEntries(call: CacheCall): 'keys' | 'everything' | undefined {
+  if (/^(del|unlink|delete|mdel|remove|evict|invalidate)/.test(call.command)) return 'keys';
+  if (/^(clear|reset|flushdb|flushall)$/.test(call.command)) return 'everything';
+  return undefined;
+}
+
 /** Groups the file's cache calls by the function they run in, with the database writes of that function. */
 function scopesWithWrites(context: FileRuleContext<InvalidateDontUpdateOptions>): ScopeFacts[] {
   const byScope = new Map<Node, CacheCall[]>();
@@ -225,7 +232,7 @@ function msetEntries(args: Node[]): WriteEntry[] {
     const elements = single.getElements().map(unwrap);
     if (elements.every((element) => Node.isArrayLiteralExpression(element) && element.getElements().length === 2)) {
       return elements.map((element) => {
-        const [key, value] = (element as import('ts-morph').ArrayLiteralExpression).getElements();
+        const [key, value] = (element as ArrayLiteralExpression).getElements();
         return { key, values: [value] };
       });
     }
@@ -294,7 +301,13 @@ function isVersionedKey(key: Node, family: KeyFamily | undefined): boolean {
   }
   const inner = unwrap(key);
   const names = Node.isIdentifier(inner) ? [inner] : inner.getDescendantsOfKind(SyntaxKind.Identifier);
-  return names.some((identifier) => versionLikeName.test(identifier.getText()));
+  return names.some((identifier) => {
+    if (!versionLikeName.test(identifier.getText())) return false;
+    // A constant (`CACHE_VERSION = 'v3'`) versions the cache layout, not the row.
+    const parent = identifier.getParent();
+    const expression = Node.isPropertyAccessExpression(parent) && parent.getNameNode() === identifier ? parent : identifier;
+    return constantValue(expression) === undefined;
+  });
 }
 
 /** Constants, booleans and timestamps are markers (`'1'`, `Date.now()`), not copies of the written row. */
@@ -372,7 +385,8 @@ function deletedOrWrittenAgainAfter(
     if (other === deleteCall) continue;
     const start = other.call.getStart();
     if (start < after || start > scopeEnd || !isWithin(other.call, facts.scope)) continue;
-    if (isCacheDelete(other) && deleteKeys(other).some(sameKey)) return true;
+    const removal = removesEntries(other);
+    if (removal === 'everything' || (removal === 'keys' && deleteKeys(other).some(sameKey))) return true;
     if (isCacheWrite(other) && writeEntries(other).some((entry) => sameKey(entry.key))) return true;
   }
   for (const invoked of facts.scope.getDescendantsOfKind(SyntaxKind.CallExpression)) {
@@ -397,7 +411,7 @@ function callsFunctionThatDeletes(context: FileRuleContext<InvalidateDontUpdateO
     const body = functionBodyOf(declaration);
     if (!body) continue;
     const file = context.project.fileOf(body);
-    if (file.cacheCalls.some((other) => isCacheDelete(other) && isWithin(other.call, body))) return true;
+    if (file.cacheCalls.some((other) => removesEntries(other) !== undefined && isWithin(other.call, body))) return true;
   }
   return false;
 }
@@ -414,6 +428,17 @@ function functionBodyOf(declaration: Node): Node | undefined {
 
 // ---------------------------------------------------------------------------------------------
 // Evidence that the cache entry holds the written entity
+
+const resolved = new WeakMap<Node, Declaration | null>();
+
+/** The declaration an identifier reads, found by walking its scopes; remembered per identifier. */
+function resolveIdentifier(identifier: Identifier): Declaration | undefined {
+  const cached = resolved.get(identifier);
+  if (cached !== undefined) return cached ?? undefined;
+  const declaration = resolveInScope(identifier);
+  resolved.set(identifier, declaration ?? null);
+  return declaration;
+}
 
 interface KeyWords {
   literal: string[];
@@ -439,7 +464,7 @@ function splitWords(text: string): string[] {
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .split(/[^A-Za-z0-9]+/)
     .map((word) => word.toLowerCase())
-    .filter((word) => /[a-z]/.test(word) && word.length > 1);
+    .filter((word) => /[a-z]/.test(word) && word.length > 1 && !/^v\d+$/.test(word));
 }
 
 /** Does a key belong to the written model ('match'), plainly to something else ('other'), or can't it tell? */
@@ -873,7 +898,10 @@ function resultIsUnused(call: CacheCall): boolean {
   return isStatementLevel(all);
 }
 
-/** Moves `await cache.del(key);` to right after the database write's statement, when both are statements of one block. */
+/**
+ * Moves `await cache.del(key);` to right after the statement of the database write, when both are
+ * statements of one block (the write may sit in a callback that statement awaits, like a transaction).
+ */
 function moveDeleteFix(call: CacheCall, write: DbOperation): FixFunction | undefined {
   if (call.client.batch) return undefined;
   let node: Node = call.call;
@@ -892,7 +920,8 @@ function moveDeleteFix(call: CacheCall, write: DbOperation): FixFunction | undef
       writeStatement = current;
       break;
     }
-    if (Node.isBlock(current) || isFunctionLike(current)) return undefined;
+    if (isFunctionLike(current) && !runsInline(current)) return undefined;
+    if (Node.isBlock(current) && !isFunctionLike(current.getParentOrThrow())) return undefined;
   }
   if (!writeStatement || writeStatement === deleteStatement) return undefined;
   if (!Node.isExpressionStatement(writeStatement) && !Node.isVariableStatement(writeStatement)) return undefined;
@@ -900,18 +929,27 @@ function moveDeleteFix(call: CacheCall, write: DbOperation): FixFunction | undef
   let removeStart = deleteStatement.getStart();
   while (removeStart > 0 && (source[removeStart - 1] === ' ' || source[removeStart - 1] === '\t')) removeStart--;
   let removeEnd = deleteStatement.getEnd();
-  const lineStartsClean = removeStart === 0 || source[removeStart - 1] === '\n';
-  if (lineStartsClean) {
-    while (removeEnd < source.length && (source[removeEnd] === ' ' || source[removeEnd] === '\t')) removeEnd++;
-    if (source[removeEnd] === '\r') removeEnd++;
-    if (source[removeEnd] === '\n') removeEnd++;
+  let moved = deleteStatement.getText();
+  if (removeStart === 0 || source[removeStart - 1] === '\n') {
+    // The delete has its line to itself (perhaps with a trailing comment): take the whole line along.
+    const lineEnd = source.indexOf('\n', removeEnd);
+    const rest = source.slice(removeEnd, lineEnd < 0 ? source.length : lineEnd);
+    if (/^\s*(\/\/.*)?$/.test(rest)) {
+      moved += rest.replace(/\s+$/, '');
+      removeEnd = lineEnd < 0 ? source.length : lineEnd + 1;
+    } else {
+      removeStart = deleteStatement.getStart();
+    }
   } else {
     removeStart = deleteStatement.getStart();
   }
   const writeLineStart = source.lastIndexOf('\n', writeStatement.getStart() - 1) + 1;
   const indent = /^[ \t]*/.exec(source.slice(writeLineStart))?.[0] ?? '';
-  const moved = deleteStatement.getText();
-  const insertAt = writeStatement.getEnd();
+  // After the write's line when only a comment follows the write on it, so the comment stays with the write.
+  let insertAt = writeStatement.getEnd();
+  const writeLineEnd = source.indexOf('\n', insertAt);
+  const afterWrite = source.slice(insertAt, writeLineEnd < 0 ? source.length : writeLineEnd);
+  if (/^\s*\/\/.*$/.test(afterWrite)) insertAt += afterWrite.replace(/\s+$/, '').length;
   return (fixer) => [fixer.replaceRange([removeStart, removeEnd], ''), fixer.replaceRange([insertAt, insertAt], `\n${indent}${moved}`)];
 }
 

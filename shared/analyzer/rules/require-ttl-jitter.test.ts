@@ -1,4 +1,7 @@
-import { runRuleTests } from '../testing/rule-tester';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lintCase, runRuleTests } from '../testing/rule-tester';
 import { requireTtlJitter } from './require-ttl-jitter';
 
 const ioredis = "import Redis from 'ioredis';\nconst redis = new Redis(process.env.REDIS_URL!);\n";
@@ -430,4 +433,18 @@ export async function slidingWindow(user: string, now: number) {
       errors: [{ messageId: 'constantTtl', line: 4, column: 52 }],
     },
   ],
+});
+
+describe('require-ttl-jitter docs examples', () => {
+  const doc = fs.readFileSync(path.resolve(__dirname, '../../../docs/rules/require-ttl-jitter.md'), 'utf8');
+  const block = (from: string, to: string) => /```ts\n([\s\S]+?)```/.exec(doc.slice(doc.indexOf(from), doc.indexOf(to)))![1];
+
+  it('reports the wrong example and not the right one', async () => {
+    const wrong = await lintCase(requireTtlJitter, { code: block('### Wrong', '### Right') });
+    const right = await lintCase(requireTtlJitter, { code: block('### Right', '## Options') });
+    expect(wrong.findings.map((finding) => finding.message)).toEqual([
+      'TTL is always 3600 s: keys written together expire together and reload from the database at once (cache avalanche). Add random jitter.',
+    ]);
+    expect(right.findings).toEqual([]);
+  });
 });

@@ -1,4 +1,7 @@
-import { runRuleTests } from '../testing/rule-tester';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lintCase, runRuleTests } from '../testing/rule-tester';
 import { requireTtl } from './require-ttl';
 
 const ioredis = "import Redis from 'ioredis';\nconst redis = new Redis(process.env.REDIS_URL!);\n";
@@ -573,4 +576,16 @@ export async function track(userId: string, page: string) {
       ],
     },
   ],
+});
+
+describe('require-ttl docs examples', () => {
+  const doc = fs.readFileSync(path.resolve(__dirname, '../../../docs/rules/require-ttl.md'), 'utf8');
+  const block = (from: string, to: string) => /```ts\n([\s\S]+?)```/.exec(doc.slice(doc.indexOf(from), doc.indexOf(to)))![1];
+
+  it('reports the wrong example and not the right one', async () => {
+    const wrong = await lintCase(requireTtl, { code: block('### Wrong', '### Right') });
+    const right = await lintCase(requireTtl, { code: block('### Right', '## Options') });
+    expect(wrong.findings.map((finding) => finding.messageId)).toEqual(['noExpiry', 'noExpiryCollection', 'noExpiry']);
+    expect(right.findings).toEqual([]);
+  });
 });
