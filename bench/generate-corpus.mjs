@@ -384,6 +384,8 @@ function planCorpus(fileCount, random) {
     spec.touchesCache = true;
     spec.target = sampleTargetLines(random, kindMedians['cached-service']);
     spec.antiPatterns = pickAntiPatterns(random, cacheFiles.length);
+    // Half of them query the ORM themselves, as many NestJS services do, instead of a repository class.
+    spec.directOrm = random.chance(0.5);
     cacheFiles.push(spec);
   }
 
@@ -1458,6 +1460,66 @@ function cacheFlavour(spec, imports) {
   };
 }
 
+/** How a cached service that skips the repository class reaches the database itself. */
+function directOrmAccess(spec, imports) {
+  const { entity } = spec.module;
+  const E = entity.name;
+  const nest = spec.pkg.framework === 'nest';
+  const dbClient = imports.file(`packages/${spec.pkg.name}/src/db/client.ts`);
+  const entityFile = imports.file(spec.module.files.entity.path);
+  if (spec.pkg.orm === 'prisma') {
+    const model = nest ? `this.prisma.${entity.camelName}` : `prisma.${entity.camelName}`;
+    imports.value(dbClient, nest ? 'PrismaService' : 'prisma');
+    return {
+      ctorParams: nest ? ['private readonly prisma: PrismaService'] : [],
+      fields: [],
+      findById: (id) => [`    const found = (await ${model}.findUnique({ where: { id } })) as ${E} | null;`],
+      findPage: (offset, limit) => [`    const items = (await ${model}.findMany({ orderBy: { createdAt: 'desc' }, skip: ${offset}, take: ${limit} })) as ${E}[];`],
+      update: (id, patch) => [`    const updated = (await ${model}.update({ where: { id }, data: ${patch} })) as ${E};`],
+      remove: (id) => [`    await ${model}.delete({ where: { id } });`],
+    };
+  }
+  if (spec.pkg.orm === 'typeorm') {
+    imports.value(entityFile, E);
+    imports.type('typeorm', 'Repository');
+    if (nest) imports.value('@nestjs/typeorm', 'InjectRepository');
+    else imports.value(dbClient, 'dataSource');
+    return {
+      ctorParams: nest ? [`@InjectRepository(${E}) private readonly entities: Repository<${E}>`] : [],
+      fields: nest ? [] : [`  private readonly entities: Repository<${E}> = dataSource.getRepository(${E});`],
+      findById: (id) => [`    const found = await this.entities.findOneBy({ id });`],
+      findPage: (offset, limit) => [`    const items = await this.entities.find({ order: { createdAt: 'DESC' }, skip: ${offset}, take: ${limit} });`],
+      update: (id, patch) => [`    await this.entities.update(${id}, ${patch} as never);`, `    const updated = await this.entities.findOneByOrFail({ id });`],
+      remove: (id) => [`    await this.entities.delete(${id});`],
+    };
+  }
+  const fromRow = `${camel(entity.moduleName)}FromRow`;
+  const toRow = `${camel(entity.moduleName)}ToRow`;
+  imports.value(dbClient, 'db');
+  imports.value(entityFile, fromRow, toRow);
+  return {
+    ctorParams: [],
+    fields: [],
+    findById: (id) => [`    const row = await db('${entity.table}').where({ id }).first();`, `    const found = row ? ${fromRow}(row) : null;`],
+    findPage: (offset, limit) => [`    const rows = await db('${entity.table}').orderBy('created_at', 'desc').offset(${offset}).limit(${limit});`, `    const items = rows.map(${fromRow});`],
+    update: (id, patch) => [`    const [row] = await db('${entity.table}').where({ id }).update(${toRow}(${patch} as Partial<${E}>)).returning('*');`, `    const updated = ${fromRow}(row);`],
+    remove: (id) => [`    await db('${entity.table}').where({ id }).del();`],
+  };
+}
+
+/** The same operations through the module's repository class. */
+function repositoryAccess(spec) {
+  const E = spec.module.entity.name;
+  return {
+    ctorParams: [],
+    fields: [],
+    findById: (id) => [`    const found = await this.repository.findById(${id});`],
+    findPage: (offset, limit) => [`    const items = await this.repository.findMany({ offset: ${offset}, limit: ${limit} } as never);`],
+    update: (id, patch) => [`    const updated = await this.repository.update(${id}, ${patch} as Partial<${E}>);`],
+    remove: (id) => [`    await this.repository.softDelete(${id});`],
+  };
+}
+
 function renderCachedService(spec, ctx) {
   const { entity } = spec.module;
   const E = entity.name;
@@ -1475,12 +1537,16 @@ function renderCachedService(spec, ctx) {
   if (nest) imports.value('@nestjs/common', 'ConflictException', 'Injectable', 'NotFoundException');
   else imports.value(imports.file(`packages/${spec.pkg.name}/src/common/http-errors.ts`), 'ConflictError', 'NotFoundError');
   const cache = cacheFlavour(spec, imports);
+  const db = spec.directOrm ? directOrmAccess(spec, imports) : repositoryAccess(spec);
   const ttlConst = `${upperSnake(entity.moduleName)}_TTL_SECONDS`;
   const anti = spec.antiPatterns;
   const encode = (value) => (cache.serialise ? `JSON.stringify(${value})` : value);
+  const decode = (value) => (cache.serialise ? `JSON.parse(${value}) as ${E}` : value);
   const before = cache.before ? [cache.before] : [];
   const updateType = spec.module.files.dtoUpdate ? `Update${E}Dto` : `Partial<${E}>`;
   const notFound = nest ? 'NotFoundException' : 'NotFoundError';
+  const setFilled = (key, value) => (anti.has('constant-ttl') ? cache.setConstTtl(key, value) : cache.setJitter(key, value));
+  const pageKey = (page) => `\`${cache.prefix}:page:\${${page}}\``;
 
   const cacheMethods = [];
   cacheMethods.push([
@@ -1488,20 +1554,33 @@ function renderCachedService(spec, ctx) {
     ...before,
     `    const key = ${cache.keyName}(id);`,
     `    const cached = ${cache.get('key')};`,
-    cache.serialise ? `    if (cached) return JSON.parse(cached) as ${E};` : `    if (cached) return cached;`,
+    `    if (cached) return ${decode('cached')};`,
     '',
-    `    const found = await this.repository.findById(id);`,
+    ...db.findById('id'),
     `    if (!found) throw new ${notFound}(\`${entity.moduleName} \${id} not found\`);`,
-    `    ${anti.has('constant-ttl') ? cache.setConstTtl('key', encode('found')) : cache.setJitter('key', encode('found'))}`,
+    `    ${setFilled('key', encode('found'))}`,
     `    return found;`,
     `  }`,
   ]);
+  if (spec.directOrm) {
+    // A second key family filled from the same table; writes below forget it unless told otherwise.
+    cacheMethods.push([
+      `  async getPage(page: number, size = ${random.pick([20, 25, 50])}): Promise<${E}[]> {`,
+      ...before,
+      `    const cached = ${cache.serialise ? `${cache.get(pageKey('page'))}` : cache.get(pageKey('page')).replace(`<${E}>`, `<${E}[]>`)};`,
+      cache.serialise ? `    if (cached) return JSON.parse(cached) as ${E}[];` : `    if (cached) return cached;`,
+      ...db.findPage('page * size', 'size'),
+      `    ${setFilled(pageKey('page'), encode('items'))}`,
+      `    return items;`,
+      `  }`,
+    ]);
+  }
   if (anti.has('set-after-update')) {
     cacheMethods.push([
       `  async update(id: string, patch: ${updateType}): Promise<${E}> {`,
       ...before,
       `    await this.getById(id);`,
-      `    const updated = await this.repository.update(id, patch as Partial<${E}>);`,
+      ...db.update('id', 'patch'),
       `    // Refresh the cached copy so readers see the change immediately.`,
       `    ${anti.has('no-ttl') ? cache.setNoTtl(`${cache.keyName}(id)`, encode('updated')) : cache.setJitter(`${cache.keyName}(id)`, encode('updated'))}`,
       `    return updated;`,
@@ -1512,7 +1591,7 @@ function renderCachedService(spec, ctx) {
       `  async update(id: string, patch: ${updateType}): Promise<${E}> {`,
       ...before,
       `    await this.getById(id);`,
-      `    const updated = await this.repository.update(id, patch as Partial<${E}>);`,
+      ...db.update('id', 'patch'),
       `    ${cache.del(`${cache.keyName}(id)`)}`,
       `    return updated;`,
       `  }`,
@@ -1524,7 +1603,7 @@ function renderCachedService(spec, ctx) {
       ...before,
       `    const item = await this.getById(id);`,
       `    const summary = \`\${item.id}:\${item.status}:\${item.updatedAt.toISOString()}\`;`,
-      `    ${cache.setNoTtl(`\`${cache.prefix}:summary:\${id}\``, cache.serialise ? 'summary' : 'summary')}`,
+      `    ${cache.setNoTtl(`\`${cache.prefix}:summary:\${id}\``, 'summary')}`,
       `    return summary;`,
       `  }`,
     ]);
@@ -1544,7 +1623,7 @@ function renderCachedService(spec, ctx) {
   cacheMethods.push([
     `  async remove(id: string): Promise<void> {`,
     ...before,
-    `    await this.repository.softDelete(id);`,
+    ...db.remove('id'),
     `    ${cache.del(`${cache.keyName}(id)`)}`,
     `  }`,
   ]);
@@ -1554,7 +1633,7 @@ function renderCachedService(spec, ctx) {
     `    for (const id of ids) {`,
     `      const item = await this.repository.findById(id);`,
     `      if (!item) continue;`,
-    `      ${anti.has('constant-ttl') ? cache.setConstTtl(`${cache.keyName}(id)`, encode('item')) : cache.setJitter(`${cache.keyName}(id)`, encode('item'))}`,
+    `      ${setFilled(`${cache.keyName}(id)`, encode('item'))}`,
     `    }`,
     `  }`,
   ]);
@@ -1565,8 +1644,10 @@ function renderCachedService(spec, ctx) {
   const src = new Source();
   src.add(`/** ${E} reads are cached (cache-aside); writes go to the database first. */`, imports.render(), '', `const ${ttlConst} = ${random.pick([300, 600, 900, 3600, 86400])};`, cache.header.length > 0 ? cache.header : ['']);
   if (nest) src.add('@Injectable()');
-  const ctorParams = [`private readonly repository: ${E}Repository`, ...cache.field];
-  src.add(`export class ${E}Service {`, `  private readonly logger = createLogger('${spec.pkg.name}:${entity.moduleName}');`, '');
+  const ctorParams = [`private readonly repository: ${E}Repository`, ...db.ctorParams, ...cache.field];
+  // The module's spec file is rendered after this one and constructs the service with as many arguments.
+  spec.module.serviceArity = ctorParams.length;
+  src.add(`export class ${E}Service {`, `  private readonly logger = createLogger('${spec.pkg.name}:${entity.moduleName}');`, ...db.fields, '');
   if (ctorParams.length === 1) src.add(`  constructor(${ctorParams[0]}) {}`);
   else src.add(`  constructor(`, ...ctorParams.map((param) => `    ${param},`), `  ) {}`);
   for (const method of [...cacheMethods, ...plain]) src.add('', method);
@@ -2059,7 +2140,7 @@ function renderSpec(spec, ctx) {
     '',
     `  beforeEach(() => {`,
     `    repository = new InMemory${E}Repository();`,
-    `    service = new ${E}Service(repository as unknown as ${E}Repository);`,
+    `    service = new ${E}Service(${[`repository as unknown as ${E}Repository`, ...Array.from({ length: (spec.module.serviceArity ?? 1) - 1 }, () => '{} as never')].join(', ')});`,
     `  });`,
   );
   const cases = [

@@ -84,12 +84,6 @@ export const SEQUELIZE_ONLY_METHODS = new Set([
 const SINGLE_INSTANCE_READS = new Set(['findOne', 'findById', 'findByPk', 'findOneAndUpdate', 'findByIdAndUpdate', 'create']);
 const MANY_INSTANCE_READS = new Set(['find', 'findAll']);
 
-function nameOf(node: Node): string | undefined {
-  if (Node.isIdentifier(node)) return node.getText();
-  if (Node.isPropertyAccessExpression(node)) return node.getName();
-  return undefined;
-}
-
 /** The entity a call argument names: `Product`, `Product.name`, `'product'`, `typeof Product`. */
 export function entityModelOf(argument: Node | undefined): string | undefined {
   if (!argument) return undefined;
@@ -223,7 +217,8 @@ function memberOf(base: Receiver, name: string, ctx: DbFileContext): Receiver | 
       if (base.library === 'prisma' && name === 'sql') return { kind: 'sqlFragment', library: 'prisma' };
       return undefined;
     case 'sequelize':
-      return undefined;
+      // sequelize.models.Product
+      return name === 'models' ? { kind: 'dbHandle', name } : undefined;
     default:
       return undefined;
   }
@@ -492,8 +487,9 @@ export function classifyType(typeNode: TypeNode, ctx: DbFileContext): Receiver |
     return undefined;
   }
   if (Node.isTypeQuery(typeNode)) {
-    const target = classifyExpressionText(typeNode.getExprName(), ctx);
-    return target;
+    // `typeof db`, `typeof Product`
+    const target = typeNode.getExprName();
+    return Node.isIdentifier(target) ? classifyExpression(target, ctx) : undefined;
   }
   if (!Node.isTypeReference(typeNode)) return undefined;
   const fullName = typeNode.getTypeName().getText();
@@ -564,10 +560,6 @@ function classDeclarationOf(typeName: Node, ctx: DbFileContext): ClassDeclaratio
   const target = resolveModuleFile(ctx.file, module);
   const exported = target ? findExportedDeclaration(target, imported) : undefined;
   return exported && Node.isClassDeclaration(exported) ? exported : undefined;
-}
-
-function classifyExpressionText(entityName: Node, ctx: DbFileContext): Receiver | undefined {
-  return Node.isIdentifier(entityName) ? classifyExpression(entityName, ctx) : undefined;
 }
 
 /** The first parameter of a transaction callback is a client of the same library. */

@@ -1,4 +1,4 @@
-import { Node, Project, SyntaxKind } from 'ts-morph';
+import { CompilerOptions, Node, Project, SyntaxKind } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
 import {
   classifySqlText,
@@ -14,11 +14,12 @@ interface Snippet {
   /** Other files of the project, by absolute path. */
   files?: Record<string, string>;
   path?: string;
+  compilerOptions?: CompilerOptions;
 }
 
 function operationsIn(snippet: Snippet | string): DbOperation[] {
-  const { code, files = {}, path = '/src/app/file.ts' } = typeof snippet === 'string' ? { code: snippet } : snippet;
-  const project = new Project({ useInMemoryFileSystem: true });
+  const { code, files = {}, path = '/src/app/file.ts', compilerOptions } = typeof snippet === 'string' ? { code: snippet } : snippet;
+  const project = new Project({ useInMemoryFileSystem: true, compilerOptions });
   for (const [filePath, text] of Object.entries(files)) project.createSourceFile(filePath, text);
   const file = project.createSourceFile(path, code);
   return findDbOperations(file, createDbFileContext(file));
@@ -173,6 +174,23 @@ describe('Prisma', () => {
     expect(describeOperations({ files, code: `
       import store from '../lib/client';
       export const f = () => store.product.count();` })).toEqual(['prisma read product']);
+  });
+
+  it('follows tsconfig path aliases and CommonJS exports', () => {
+    const files = {
+      '/repo/src/lib/db.js': `
+        const { PrismaClient } = require('@prisma/client');
+        const client = new PrismaClient();
+        module.exports = { client };`,
+    };
+    expect(describeOperations({
+      files,
+      path: '/repo/src/routes/products.ts',
+      compilerOptions: { baseUrl: '/repo', paths: { '@/*': ['src/*'] }, allowJs: true },
+      code: `
+        import { client } from '@/lib/db';
+        export const list = () => client.product.count();`,
+    })).toEqual(['prisma read product']);
   });
 
   it('classifies raw queries by their SQL', () => {
@@ -602,6 +620,18 @@ describe('Drizzle', () => {
       export const f = (id: number) => db.delete(products).where(eq(products.id, id));`)).toEqual(['drizzle write/delete product']);
   });
 
+  it('follows a Drizzle database injected into a NestJS service', () => {
+    expect(describeOperations(`
+      import { Inject } from '@nestjs/common';
+      import { NodePgDatabase } from 'drizzle-orm/node-postgres';
+      import * as schema from './schema';
+      export class ProductsService {
+        constructor(@Inject('DRIZZLE') private readonly db: NodePgDatabase<typeof schema>) {}
+        list() { return this.db.query.products.findMany(); }
+        remove() { return this.db.delete(schema.products); }
+      }`)).toEqual(['drizzle read product', 'drizzle write/delete product']);
+  });
+
   it('classifies db.execute(sql`...`) by its SQL and does not report the fragment', () => {
     expect(describeOperations(`
       import { sql } from 'drizzle-orm';
@@ -698,6 +728,30 @@ describe('raw SQL', () => {
     expect(describeOperations(code)).toEqual([
       'sql write/update product', 'sql read category', 'sql write/delete orderitem', 'sql write/insert product',
     ]);
+  });
+
+  it('reports a postgres.js query once, not its nested fragments', () => {
+    expect(describeOperations(`
+      import postgres from 'postgres';
+      const sql = postgres();
+      export const f = (columns: string[], id: number) =>
+        sql\`UPDATE products SET \${sql({ name: 'x' }, columns)} WHERE id = \${id} \${sql\`RETURNING id\`}\`;`))
+      .toEqual(['sql write/update product']);
+  });
+
+  it('recognises pg-promise, mssql and @vercel/postgres clients', () => {
+    expect(describeOperations(`
+      import pgPromise from 'pg-promise';
+      import mssql from 'mssql';
+      import { db as vercelDb } from '@vercel/postgres';
+      const db = pgPromise()('postgres://');
+      export async function f(pool: mssql.ConnectionPool, id: number) {
+        await db.none('UPDATE products SET a = 1 WHERE id = $1', [id]);
+        await db.oneOrNone('SELECT * FROM categories WHERE id = $1', [id]);
+        await pool.request().input('id', id).query('DELETE FROM order_items WHERE id = @id');
+        const client = await vercelDb.connect();
+        await client.sql\`INSERT INTO products (id) VALUES (\${id})\`;
+      }`)).toEqual(['sql write/update product', 'sql read category', 'sql write/delete orderitem', 'sql write/insert product']);
   });
 
   it('treats an awaited sql tag from a project module as a query, but not a fragment passed to a call', () => {

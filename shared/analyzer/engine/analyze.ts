@@ -5,11 +5,12 @@ import { ClientResolver } from '../clients/client-resolver';
 import { createLibraryLookup } from '../clients/libraries';
 import { selectFilesToAnalyse } from '../project/gate';
 import type { AnyRule, FileRule, ProjectRule, FileRuleContext, FileRuleListener, Fixer, FixFunction, ReportDescriptor, RuleContext } from '../rules/create-rule';
-import type { Finding, Fix, RelatedLocation, Severity, SourceLocation, TextEdit } from '../types';
+import type { Finding, Fix, RelatedLocation, Severity, TextEdit } from '../types';
 import type { ResolvedConfig } from '../../config/config-types';
 import { FileModel, ProjectModel } from './models';
+import { interpolate, locationOf } from './text-positions';
 import { Directive, isSuppressed, parseDirectives } from './suppressions';
-import { unusedDirectiveRuleId } from '../rules/no-unused-disable';
+import { unusedDirectiveFindings, unusedDirectiveRuleId } from '../rules/no-unused-disable';
 
 /** A rule that threw: logged by callers, while every other rule still reports. */
 export interface InternalError {
@@ -173,7 +174,7 @@ export function analyze(input: AnalyzeInput): AnalyzeOutput {
         directives = parseDirectives(file.sourceFile);
         directivesByFile.set(file.filePath, directives);
       }
-      const unused = unusedDirectiveFindings(file.sourceFile, directives, unusedLevel === 'error' ? 'error' : 'warning', rules);
+      const unused = unusedDirectiveFindings(file.sourceFile, directives, unusedLevel === 'error' ? 'error' : 'warning');
       if (unused.length === 0) continue;
       findings.set(file.filePath, [...(findings.get(file.filePath) ?? []), ...unused]);
     }
@@ -211,11 +212,6 @@ function firstParseError(project: Project, sourceFile: SourceFile): Finding | un
   };
 }
 
-export function locationOf(sourceFile: SourceFile, start: number, end: number): SourceLocation {
-  const a = sourceFile.getLineAndColumnAtPos(start);
-  const b = sourceFile.getLineAndColumnAtPos(end);
-  return { start: { line: a.line, column: a.column }, end: { line: b.line, column: b.column } };
-}
 
 const fixer: Fixer = {
   replaceText: (node, text) => ({ range: [node.getStart(), node.getEnd()], text }),
@@ -233,9 +229,6 @@ function buildFix(fn: FixFunction | undefined): Fix | undefined {
   return edits.length > 0 ? { edits } : undefined;
 }
 
-function interpolate(template: string, data: Record<string, string | number> | undefined): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => (data && key in data ? String(data[key]) : whole));
-}
 
 function toFinding(rule: AnyRule, severity: Severity, descriptor: ReportDescriptor): Finding {
   const [from, to] = Array.isArray(descriptor.node) ? descriptor.node : [descriptor.node, descriptor.node];
@@ -273,58 +266,6 @@ function toFinding(rule: AnyRule, severity: Severity, descriptor: ReportDescript
     relatedLocations: relatedLocations && relatedLocations.length > 0 ? relatedLocations : undefined,
     fingerprint: '',
   };
-}
-
-function unusedDirectiveFindings(sourceFile: SourceFile, directives: Directive[], severity: Severity, rules: readonly AnyRule[]): Finding[] {
-  const rule = rules.find((candidate) => candidate.name === unusedDirectiveRuleId);
-  if (!rule) return [];
-  const findings: Finding[] = [];
-  const text = sourceFile.getFullText();
-  for (const directive of directives) {
-    const unusedRules = directive.rules.filter((id) => !directive.used.has(id));
-    const wholeUnused = directive.rules.length === 0 ? !directive.usedAll : unusedRules.length === directive.rules.length;
-    if (!wholeUnused && unusedRules.length === 0) continue;
-    const [start, end] = directive.commentRange;
-    let fix: Fix;
-    if (wholeUnused) {
-      // Remove the comment, and its line when the comment is alone on it.
-      const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-      let lineEnd = text.indexOf('\n', end);
-      if (lineEnd === -1) lineEnd = text.length;
-      const alone = text.slice(lineStart, start).trim() === '' && text.slice(end, lineEnd).trim() === '';
-      fix = { edits: [alone ? { range: [lineStart, Math.min(lineEnd + 1, text.length)], text: '' } : { range: [start, end], text: '' }] };
-    } else {
-      fix = {
-        edits: directive.rules
-          .map((id, index) => ({ id, range: directive.ruleRanges[index] }))
-          .filter(({ id }) => unusedRules.includes(id))
-          .map(({ range }) => {
-            // Remove the id with the separator before it (or after it for the first id).
-            const before = text.slice(0, range[0]).match(/,\s*$/);
-            if (before) return { range: [range[0] - before[0].length, range[1]] as [number, number], text: '' };
-            const after = text.slice(range[1]).match(/^\s*,\s*/);
-            return { range: [range[0], range[1] + (after ? after[0].length : 0)] as [number, number], text: '' };
-          }),
-      };
-    }
-    const message = wholeUnused
-      ? directive.rules.length === 0
-        ? rule.meta.messages.unusedAll
-        : interpolate(rule.meta.messages.unused, { rules: directive.rules.join(', ') })
-      : interpolate(rule.meta.messages.unused, { rules: unusedRules.join(', ') });
-    findings.push({
-      ruleId: unusedDirectiveRuleId,
-      severity,
-      messageId: wholeUnused && directive.rules.length === 0 ? 'unusedAll' : 'unused',
-      message,
-      filePath: sourceFile.getFilePath(),
-      range: [start, end],
-      location: locationOf(sourceFile, start, end),
-      fix,
-      fingerprint: '',
-    });
-  }
-  return findings;
 }
 
 /**

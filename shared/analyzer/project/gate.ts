@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { Project, ts } from 'ts-morph';
 import { ClientResolver } from '../clients/client-resolver';
-import { LibraryLookup } from '../clients/libraries';
 import { isRelativeSpecifier, scanImportSpecifiers } from './import-scan';
 
 /**

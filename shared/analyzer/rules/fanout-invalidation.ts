@@ -3,6 +3,7 @@ import type { CacheCall } from '../clients/cache-calls';
 import type { CacheLibrary } from '../clients/libraries';
 import { enclosingFunction, unwrap } from '../clients/client-resolver';
 import type { DbOperation } from '../db/db-types';
+import { normalizeModelName } from '../db/model-name';
 import type { ProjectModel } from '../engine/models';
 import type { KeyFamily } from '../keys/key-family';
 import { constantNumber, constantString, constantValue } from '../values/constant-value';
@@ -34,7 +35,7 @@ export const fanoutInvalidation = createRule<FanoutInvalidationOptions>({
     messages: {
       missedFamilies:
         'Writes {{model}} and invalidates {{invalidated}}, but not {{missed}}, which {{verb}} also filled from {{model}}.',
-      addInvalidation: 'Also delete {{families}} after the existing invalidation.',
+      addInvalidation: 'Also delete {{families}} next to the existing invalidation.',
     },
     hasSuggestions: true,
     schema: {
@@ -195,6 +196,7 @@ class FanoutAnalysis {
   /** Delete calls whose keys are unknown, kept until we know whether they belong to a SCAN/KEYS purge. */
   private readonly unresolvedDeletes: CallExpression[] = [];
   private readonly patternSources: CallExpression[] = [];
+  private entriesByModel?: Map<string, CatalogEntry[]>;
 
   constructor(
     private readonly project: ProjectModel,
@@ -504,40 +506,46 @@ class FanoutAnalysis {
     for (const operation of this.operationsWithin(fn)) operations.set(operation.call, operation);
     const seen = new Set<Node>();
     const queue = [...expressions];
+    const visit = (node: Node): boolean => {
+      const operation = operations.get(node);
+      if (operation) {
+        if (operation.access === 'read' && operation.model) models.add(operation.model);
+        // The query's own arguments (`WHERE category_id = $1`, [category.id]) select rows; they are not the value.
+        return false;
+      }
+      if (Node.isCallExpression(node)) {
+        const callee = this.calleeFunction(node);
+        if (callee && !isWithin(fn, callee)) for (const model of this.directReads(callee)) models.add(model);
+        return true;
+      }
+      if (!Node.isIdentifier(node)) return true;
+      const declaration = node.getSymbol()?.getDeclarations()[0];
+      if (!declaration || !isWithin(fn, declaration)) return true;
+      const holder = Node.isBindingElement(declaration)
+        ? declaration.getFirstAncestorByKind(SyntaxKind.VariableDeclaration)
+        : Node.isVariableDeclaration(declaration)
+          ? declaration
+          : undefined;
+      const initializer = holder?.getInitializer();
+      if (initializer) queue.push(initializer);
+      if (holder && holder.getVariableStatement()?.getDeclarationKind() !== 'const') {
+        for (const assignment of fn.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+          const left = assignment.getLeft();
+          if (assignment.getOperatorToken().getKind() === SyntaxKind.EqualsToken && Node.isIdentifier(left) && left.getText() === node.getText()) {
+            queue.push(assignment.getRight());
+          }
+        }
+      }
+      return true;
+    };
     for (let steps = 0; queue.length > 0 && steps < 64; steps++) {
       const expression = queue.shift()!;
       if (seen.has(expression)) continue;
       seen.add(expression);
-      const nodes = [expression, ...expression.getDescendants()];
-      for (const node of nodes) {
-        const operation = operations.get(node);
-        if (operation) {
-          if (operation.access === 'read' && operation.model) models.add(operation.model);
-          continue;
-        }
-        if (Node.isCallExpression(node)) {
-          const callee = this.calleeFunction(node);
-          if (callee && !isWithin(fn, callee)) for (const model of this.directReads(callee)) models.add(model);
-          continue;
-        }
-        if (!Node.isIdentifier(node)) continue;
-        const declaration = node.getSymbol()?.getDeclarations()[0];
-        if (!declaration || !isWithin(fn, declaration)) continue;
-        const holder = Node.isBindingElement(declaration)
-          ? declaration.getFirstAncestorByKind(SyntaxKind.VariableDeclaration)
-          : Node.isVariableDeclaration(declaration)
-            ? declaration
-            : undefined;
-        const initializer = holder?.getInitializer();
-        if (initializer) queue.push(initializer);
-        if (holder && holder.getVariableStatement()?.getDeclarationKind() !== 'const') {
-          for (const assignment of fn.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
-            const left = assignment.getLeft();
-            if (assignment.getOperatorToken().getKind() === SyntaxKind.EqualsToken && Node.isIdentifier(left) && left.getText() === node.getText()) {
-              queue.push(assignment.getRight());
-            }
-          }
-        }
+      if (visit(expression)) {
+        expression.forEachDescendant((node, traversal) => {
+          if (!visit(node)) traversal.skip();
+        });
       }
     }
     return models;
@@ -612,9 +620,7 @@ class FanoutAnalysis {
   }
 
   private checkWrite(path: FunctionNode, model: string, node: Node, effects: CacheEffects): Finding | undefined {
-    const filled = [...this.catalog.values()].filter(
-      (entry) => this.readFamilies.has(entry.family.pattern) && entry.fills.some((fill) => fill.models.has(model)),
-    );
+    const filled = this.familiesFilledFrom(model);
     if (filled.length < 2) return undefined;
     const deleted = new Set(effects.deletes.flatMap((site) => site.families.map((family) => family.pattern)));
     const invalidated = filled.filter(
@@ -638,8 +644,25 @@ class FanoutAnalysis {
       model,
       invalidated: invalidated.map((entry) => entry.family),
       missed: missedFamilies,
-      suggestion: this.suggestion(path, effects, missedFamilies.map((family) => family.entry)),
+      suggestion: this.suggestion(path, node, model, effects, missedFamilies.map((family) => family.entry)),
     };
+  }
+
+  /** Catalog entries by model, built once: only families some code reads back are caches. */
+  private familiesFilledFrom(model: string): CatalogEntry[] {
+    if (!this.entriesByModel) {
+      this.entriesByModel = new Map();
+      for (const entry of this.catalog.values()) {
+        if (!this.readFamilies.has(entry.family.pattern)) continue;
+        const models = new Set(entry.fills.flatMap((fill) => [...fill.models]));
+        for (const each of models) {
+          const list = this.entriesByModel.get(each) ?? [];
+          list.push(entry);
+          this.entriesByModel.set(each, list);
+        }
+      }
+    }
+    return this.entriesByModel.get(model) ?? [];
   }
 
   /** Where a write's invalidation lives: leave callbacks (transactions, loops) that do none. */
@@ -706,7 +729,7 @@ class FanoutAnalysis {
 
   // ---------------------------------------------------------------- suggestion
 
-  private suggestion(path: FunctionNode, effects: CacheEffects, missed: CatalogEntry[]): Finding['suggestion'] {
+  private suggestion(path: FunctionNode, write: Node, model: string, effects: CacheEffects, missed: CatalogEntry[]): Finding['suggestion'] {
     const sites = [...effects.deletes.map((site) => site.call), ...effects.patterns.map((pattern) => pattern.call)];
     const last = sites.reduce<CallExpression | undefined>((latest, call) => (!latest || call.getStart() > latest.getStart() ? call : latest), undefined);
     if (!last) return undefined;
@@ -723,17 +746,19 @@ class FanoutAnalysis {
     const statements: string[] = [];
     const families: string[] = [];
     for (const entry of missed) {
-      const key = keyTextFor(entry, scope);
+      const key = keyTextFor(entry, model, scope);
       if (!key) continue;
       statements.push(`${awaitPrefix}${writer.build(receiverText, key)};`);
       families.push(entry.family.display);
     }
     if (statements.length === 0) return undefined;
     const indent = indentationOf(anchor);
-    if (Node.isReturnStatement(anchor) || Node.isThrowStatement(anchor)) {
-      return { at: anchor.getStart(), text: statements.map((statement) => `${statement}\n${indent}`).join(''), families };
-    }
-    return { at: anchor.getEnd(), text: statements.map((statement) => `\n${indent}${statement}`).join(''), families };
+    const before = Node.isReturnStatement(anchor) || Node.isThrowStatement(anchor);
+    const at = before ? anchor.getStart() : anchor.getEnd();
+    // A delete that runs before the write lets a reader cache the old row again right away.
+    if (write.getSourceFile() !== anchor.getSourceFile() || at < write.getEnd()) return undefined;
+    const text = before ? statements.map((statement) => `${statement}\n${indent}`).join('') : statements.map((statement) => `\n${indent}${statement}`).join('');
+    return { at, text, families };
   }
 }
 
@@ -1107,6 +1132,14 @@ function expandLocalKey(expression: Node): Node {
 }
 
 const placeholderPattern = /\{([A-Za-z_$][\w$]*)\}/g;
+/** Names that say nothing about which entity they identify. */
+const genericPlaceholders = new Set(['id', 'key', 'slug', 'uuid', 'pk', 'name', 'code', 'value']);
+
+/** True when a literal word of the family names the model: `user:{id}:permissions` for `user`. */
+function familyNamesModel(family: KeyFamily, model: string): boolean {
+  const literal = family.display.replace(placeholderPattern, ' ');
+  return literal.split(/[^A-Za-z0-9]+/).some((word) => word.length > 0 && normalizeModelName(word) === model);
+}
 
 /**
  * The key of a missed family written with what the write path has in scope: the fill site's own
@@ -1114,8 +1147,10 @@ const placeholderPattern = /\{([A-Za-z_$][\w$]*)\}/g;
  * of the same name and type (`categoryProductsKey(categoryId)`), otherwise a template literal of the
  * family (`category:${categoryId}:products`); constant families always can be written.
  */
-function keyTextFor(entry: CatalogEntry, scope: ScopeAt): string | undefined {
+function keyTextFor(entry: CatalogEntry, model: string, scope: ScopeAt): string | undefined {
   const placeholders = new Set([...entry.family.display.matchAll(placeholderPattern)].map((match) => match[1]!));
+  // `category:{id}` in a write path of products: its `id` is a product id, not the category's.
+  if ([...placeholders].some((name) => genericPlaceholders.has(name)) && !familyNamesModel(entry.family, model)) return undefined;
   for (const fill of entry.fills) {
     const text = reusedKeyText(fill, placeholders, scope);
     if (text) return text;

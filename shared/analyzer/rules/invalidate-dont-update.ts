@@ -12,9 +12,10 @@ import { createRule, FileRuleContext, FixFunction } from './create-rule';
 /**
  * Writing the new value into the cache after a database write races with every other writer: two
  * requests update the row in one order and reach the cache in the other, and the older value stays
- * cached until it expires. Deleting the key after the write has no such race (Nishtala et al.,
- * "Scaling Memcache at Facebook", 3.2.1). Deleting it only before the write has its mirror race:
- * a read between the delete and the write reloads the old row and caches it.
+ * cached until it expires. Deleting the key after the write has no such race, since deletes are
+ * idempotent (Nishtala et al., "Scaling Memcache at Facebook", section 2). Deleting it only before
+ * the write has its mirror race: a read between the delete and the write reloads the old row and
+ * caches it.
  *
  * A cache write right after a database write is only that bug when it stores the written entity,
  * so the rule wants evidence: the key names the written model, or the value is the write's result
@@ -173,7 +174,7 @@ function checkCacheWrite(
   isWriteThrough: (pattern: string) => boolean,
 ): void {
   if (isConditionalSet(call)) return;
-  const preceding = facts.writes.filter((write) => write.writeKind !== 'insert' && mayFollow(write.call, call.call));
+  const preceding = facts.writes.filter((write) => !createsOnly(write) && mayFollow(write.call, call.call));
   if (preceding.length === 0) return;
   for (const entry of writeEntries(call)) {
     const family = context.project.keys.familyOf(entry.key);
@@ -205,6 +206,23 @@ function checkCacheWrite(
     });
     return;
   }
+}
+
+/**
+ * An insert, or a get-or-create upsert whose update part is empty (`upsert({ where, update: {}, create })`):
+ * it never changes an existing row, so no other writer's value can be overwritten in the cache.
+ */
+function createsOnly(write: DbOperation): boolean {
+  if (write.writeKind === 'insert') return true;
+  if (write.writeKind !== 'upsert' || !Node.isCallExpression(write.call)) return false;
+  return write.call.getArguments().some((arg) => {
+    const options = unwrap(arg);
+    if (!Node.isObjectLiteralExpression(options)) return false;
+    const update = options.getProperty('update');
+    const value = Node.isPropertyAssignment(update) ? update.getInitializer() : undefined;
+    const inner = value ? unwrap(value) : undefined;
+    return inner !== undefined && Node.isObjectLiteralExpression(inner) && inner.getProperties().length === 0;
+  });
 }
 
 /** The key/value pairs a write command stores (several for MSET). */
@@ -332,10 +350,10 @@ function checkDeleteBeforeWrite(context: FileRuleContext<InvalidateDontUpdateOpt
       const relation = keyRelation(family, candidate.model);
       if (relation === 'match') return true;
       // Without the key naming the model, the key must be built from what the write is about (its id).
-      return relation === 'unknown' && candidate.writeKind !== 'insert' && keyMentionsWriteInput(key, candidate, facts.scope);
+      return relation === 'unknown' && !createsOnly(candidate) && keyMentionsWriteInput(key, candidate, facts.scope);
     });
     if (!write) continue;
-    if (deletedOrWrittenAgainAfter(context, facts, call, key, family, write)) continue;
+    if (deletedOrWrittenAgainAfter(context, facts, call, family, write)) continue;
     const move = moveDeleteFix(call, write);
     context.report({
       node: call.commandNode,
@@ -370,7 +388,6 @@ function deletedOrWrittenAgainAfter(
   context: FileRuleContext<InvalidateDontUpdateOptions>,
   facts: ScopeFacts,
   deleteCall: CacheCall,
-  key: Node,
   family: KeyFamily | undefined,
   write: DbOperation,
 ): boolean {
@@ -378,8 +395,8 @@ function deletedOrWrittenAgainAfter(
   const scopeEnd = facts.scope.getEnd();
   const sameKey = (other: Node) => {
     const otherFamily = context.project.keys.familyOf(other);
-    if (family && otherFamily) return family.pattern === otherFamily.pattern;
-    return unwrap(other).getText() === unwrap(key).getText() || !otherFamily || !family;
+    // A key whose shape is unknown may well be the same key: assume it is rather than report.
+    return !family || !otherFamily || family.pattern === otherFamily.pattern;
   };
   for (const other of context.file.cacheCalls) {
     if (other === deleteCall) continue;
@@ -487,9 +504,10 @@ function wordsName(words: string[], model: string): boolean {
   for (let start = 0; start < words.length; start++) {
     for (let length = 1; length <= 3 && start + length <= words.length; length++) {
       const gram = words.slice(start, start + length).join('');
-      if (length === 1 && genericKeyWords.has(gram)) continue;
       const normal = normalizeModelName(gram) ?? singularize(gram);
+      // Exact first: a CMS model may well be called `page` or `record`.
       if (normal === model) return true;
+      if (length === 1 && genericKeyWords.has(gram)) continue;
       // `productsummary` and `profile` (of `userprofile`) still name the model; short words are too ambiguous.
       if (length === 1 && normal.length >= 4 && model.length >= 4) {
         if (normal.startsWith(model) || model.startsWith(normal) || model.endsWith(normal)) return true;

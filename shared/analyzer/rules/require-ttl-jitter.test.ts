@@ -410,6 +410,14 @@ export async function slidingWindow(user: string, now: number) {
       errors: [{ messageId: 'constantTtl', line: 4, column: 76 }],
     },
     {
+      name: 'a shared options constant is reported once',
+      code: `${nodeRedis}const CACHE_OPTIONS = { EX: 900 } as const;
+export const saveMenu = (menu: string) => client.set('menu', menu, CACHE_OPTIONS);
+export const saveFooter = (footer: string) => client.set('footer', footer, CACHE_OPTIONS);
+`,
+      errors: [{ messageId: 'constantTtl', line: 3, column: 29 }],
+    },
+    {
       name: 'a tiny TTL cannot take whole-second jitter: reported without a suggestion',
       code: `${ioredis}export const put = (k: string, v: string) => redis.setex(k, 5, v);`,
       errors: [{ messageId: 'constantTtl', line: 3, column: 61, suggestions: [] }],

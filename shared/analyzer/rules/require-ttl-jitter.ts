@@ -38,7 +38,7 @@ export const requireTtlJitter = createRule<RequireTtlJitterOptions>({
       constantTtl:
         'TTL is always {{value}}: keys written together expire together and reload from the database at once (cache avalanche). Add random jitter.',
       constantTtlFromCallers:
-        'TTL is always {{value}} (every caller of `{{helper}}` passes a constant): keys written together expire together and reload from the database at once (cache avalanche). Add random jitter.',
+        'TTL is always {{value}} (every call of `{{helper}}` passes a constant or uses its constant default): keys written together expire together and reload from the database at once (cache avalanche). Add random jitter.',
       addJitter: 'Add up to {{percent}}% random jitter to the TTL.',
     },
     hasSuggestions: true,
@@ -81,16 +81,19 @@ export const requireTtlJitter = createRule<RequireTtlJitterOptions>({
       keyed().find(windowCommands, key, call) !== undefined ||
       keyed().find(['set'], key, call, (other) => setOptionsOf(other).onlyIfAbsent) !== undefined;
 
+    // A TTL in a shared options constant is reached from every write that uses it: report it once.
+    const reported = new Set<Node>();
     const check = (site: TtlSite, key: KeyRef | undefined) => {
-      if (key && isIgnored(key)) return;
+      if (reported.has(site.node) || (key && isIgnored(key))) return;
       const constant = constantTtl(site.node);
       if (!constant) return;
       // Zero or negative TTLs delete the key or mean "no expiry": not a freshness window.
       if (constant.values.some((value) => value <= 0)) return;
       const inSeconds = (value: number) => (site.unit === 'ms' ? value / 1000 : value);
-      const reported = constant.values.filter((value) => inSeconds(value) >= minTtlSeconds);
-      if (reported.length === 0) return;
-      const value = reported.map((v) => `${v} ${site.unit}`).join(' or ');
+      const longEnough = constant.values.filter((value) => inSeconds(value) >= minTtlSeconds);
+      if (longEnough.length === 0) return;
+      reported.add(site.node);
+      const value = longEnough.map((v) => `${v} ${site.unit}`).join(' or ');
       const helper = constant.helper;
       const jitter = addJitter(constant.expression, constant.values, jitterRatio);
       context.report({

@@ -259,31 +259,27 @@ export async function hit(ip: string) {
       },
     },
     {
-      name: 'a per-entity list consumed with rpop is a queue; a capped list and a trimmed window are bounded',
+      name: 'a per-entity list consumed with lpop or lmove is a queue',
       code: `${ioredis}
 export async function push(tenant: string, event: string) {
   await redis.rpush(\`events:\${tenant}\`, event);
+  await redis.lpush(\`outbox:\${tenant}\`, event);
 }
 export async function drain(tenant: string) {
   return redis.lpop(\`events:\${tenant}\`);
 }
-export async function recent(userId: string, item: string) {
-  await redis.lpush(\`recent:\${userId}\`, item);
-  await redis.ltrim(\`recent:\${userId}\`, 0, 49);
-}
-export async function window(userId: string, now: number) {
-  await redis.zadd(\`presence:\${userId}\`, now, String(now));
-  await redis.zremrangebyscore(\`presence:\${userId}\`, 0, now - 60_000);
+export async function claim(tenant: string) {
+  return redis.lmove(\`outbox:\${tenant}\`, \`outbox:\${tenant}:processing\`, 'RIGHT', 'LEFT');
 }`,
     },
     {
-      name: 'singleton data structures are application data',
+      name: 'fixed-name data structures declared as data',
       code: `${ioredis}
 export async function score(user: string, points: number) {
   await redis.zadd('leaderboard', points, user);
   await redis.sadd('online-users', user);
-  await redis.hset('settings', { theme: 'dark' });
 }`,
+      options: { ignoreKeys: ['leaderboard', 'online-users'] },
     },
     {
       name: 'ignoreKeys: sessions and queues are data',
@@ -311,6 +307,34 @@ export async function login(sessionId: string, user: object) {
         'src/app.module.ts':
           "import { Module } from '@nestjs/common';\nimport { CacheModule } from '@nestjs/cache-manager';\n@Module({ imports: [CacheModule.register({ ttl: 60_000, isGlobal: true })] })\nexport class AppModule {}\n",
       },
+    },
+    {
+      name: 'mset of run-time keys followed by expires in a loop',
+      code: `${ioredis}
+export async function cacheRates(rates: Map<string, string>) {
+  const pipeline = redis.pipeline().mset(rates);
+  for (const key of rates.keys()) pipeline.expire(key, 3600);
+  await pipeline.exec();
+}`,
+    },
+    {
+      name: 'a NestJS RedisService forwarding commands leaves expire to its callers',
+      code: `import { Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+@Injectable()
+export class RedisService {
+  private readonly client = new Redis(process.env.REDIS_URL!);
+  hset(key: string, data: Record<string, string>) {
+    return this.client.hset(key, data);
+  }
+  async sadd(key: string, ...members: string[]) {
+    return this.client.sadd(key, ...members);
+  }
+  setnx = (key: string, value: string) => this.client.setnx(key, value);
+  expire(key: string, seconds: number) {
+    return this.client.expire(key, seconds);
+  }
+}`,
     },
     {
       name: 'a store nested in createCache options carries the default TTL',
@@ -538,6 +562,40 @@ export async function track(userId: string, page: string) {
         { messageId: 'noExpiryCollection', line: 5, column: 15 },
         { messageId: 'noExpiryCollection', line: 8, column: 15 },
       ],
+    },
+    {
+      name: 'a capped per-shopper list still leaks one key per shopper; a global sorted set grows forever',
+      code: `${ioredis}
+const ACTIVE_SHOPPERS_KEY = 'shoppers:active';
+export async function recordView(userId: string, productId: string) {
+  await redis.pipeline().lpush(\`viewed:\${userId}\`, productId).ltrim(\`viewed:\${userId}\`, 0, 19).exec();
+}
+export async function touch(userId: string) {
+  await redis.zadd(ACTIVE_SHOPPERS_KEY, Date.now(), userId);
+}`,
+      errors: [
+        { messageId: 'noExpiryCollection', line: 6, column: 26 },
+        { messageId: 'noExpiryCollection', line: 9, column: 15 },
+      ],
+    },
+    {
+      name: 'mset of keys built at run time, with no expire anywhere in the function',
+      code: `${ioredis}
+export async function cacheRates(rates: Map<string, string>) {
+  await redis.mset(rates);
+}`,
+      errors: [{ messageId: 'noExpiryComputedKeys', line: 5, column: 15, suggestions: [] }],
+    },
+    {
+      name: 'a helper named after something else is not a pass-through; a parameter key in another file is not a popped queue',
+      code: `${ioredis}
+export async function addToHistory(key: string, item: string) {
+  await redis.rpush(key, item);
+}`,
+      files: {
+        'src/worker.ts': "import Redis from 'ioredis';\nconst redis = new Redis();\nexport const next = (key: string) => redis.lpop(key);\n",
+      },
+      errors: [{ messageId: 'noExpiryCollection', line: 5, column: 15 }],
     },
     {
       name: 'options: TTL without jitter, and ignoreKeys that do not match',

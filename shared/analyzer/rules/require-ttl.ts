@@ -4,7 +4,7 @@ import { createRule, FixFunction } from './create-rule';
 import { addExpireAfter, addExpiryToSet, addStoreTtl, TtlText } from './ttl/add-expiry';
 import { expireCommands, isRedisProtocol, isStoreLibrary, propertyValue, redisRelativeTtl, setOptionsOf, storeTtlOf, usesObjectTtlSpelling } from './ttl/expiry';
 import { jitteredTtlText } from './ttl/jitter';
-import { describeKey, isQueueKey, KeyedCommands, keyMatcher, KeyRef, keyRefOf, msetKeys } from './ttl/key-scope';
+import { describeKey, isPassThroughWrapper, isQueueKey, KeyedCommands, keyMatcher, KeyRef, keyRefOf, msetKeys } from './ttl/key-scope';
 
 /**
  * A cache entry without an expiry is only ever replaced or deleted by code: every path that forgets
@@ -28,13 +28,8 @@ const collectionWrites: Record<string, string> = {
   lpush: 'list',
   rpush: 'list',
 };
-/** Commands that bound a list or sorted set by size or score: a capped log or window, not a cache entry. */
-const trimCommands: Record<string, string[]> = {
-  list: ['ltrim'],
-  'sorted set': ['zremrangebyrank', 'zremrangebyscore'],
-};
 const expiringWrites = new Set(['set', 'setex', 'psetex']);
-const indexedCommands = new Set([...expireCommands, ...expiringWrites, 'ltrim', 'zremrangebyrank', 'zremrangebyscore']);
+const indexedCommands = new Set([...expireCommands, ...expiringWrites]);
 
 export const requireTtl = createRule<RequireTtlOptions>({
   name: 'require-ttl',
@@ -47,6 +42,8 @@ export const requireTtl = createRule<RequireTtlOptions>({
     },
     messages: {
       noExpiry: '`{{command}}` writes `{{key}}` with no expiry: the entry lives until something deletes it and serves stale data meanwhile. Give it a TTL.',
+      noExpiryComputedKeys:
+        '`{{command}}` writes keys built at run time with no expiry, and nothing in this function or batch calls `expire`: the entries live until something deletes them. Give them a TTL.',
       noExpiryCollection:
         '`{{command}}` writes the {{structure}} `{{key}}` and nothing in this function or batch calls `expire` on it, so the key never expires. Give it a TTL.',
       noStoreTtl: '`{{command}}` stores `{{key}}` without a TTL and this {{library}} store has no default TTL, so the entry never expires.',
@@ -114,18 +111,19 @@ export const requireTtl = createRule<RequireTtlOptions>({
     };
 
     const checkSetNx = (call: CacheCall) => {
-      if (!call.args[0]) return;
+      if (isPassThroughWrapper(call)) return;
       const key = keyRefOf(call.args[0], project);
       if (isIgnored(key) || expiredLater(key, call)) return;
       report(call, 'noExpiry', { command: call.command, key: describeKey(key) }, { messageId: 'addExpire', fix: addExpireAfter(call, [key], ttlText) });
     };
 
     const checkMset = (call: CacheCall) => {
+      if (isPassThroughWrapper(call)) return;
       const keys = msetKeys(call, project);
       if (!keys) {
         // The keys are built at run time (a Map, an entries array): any expire in the same unit of work counts.
         if (keyed().find(expireCommands, undefined, call)) return;
-        report(call, 'noExpiry', { command: call.command, key: 'its keys' }, { messageId: 'addExpire', fix: undefined });
+        report(call, 'noExpiryComputedKeys', { command: call.command }, { messageId: 'addExpire', fix: undefined });
         return;
       }
       const unexpired = keys.filter((key) => !isIgnored(key) && !expiredLater(key, call));
@@ -135,12 +133,10 @@ export const requireTtl = createRule<RequireTtlOptions>({
     };
 
     const checkCollection = (call: CacheCall, structure: string) => {
-      if (!call.args[0]) return;
+      if (isPassThroughWrapper(call)) return;
       const key = keyRefOf(call.args[0], project);
-      if (isIgnored(key) || isApplicationDataSingleton(key)) return;
-      if (expiredLater(key, call)) return;
-      const trims = trimCommands[structure];
-      if (trims && keyed().find(trims, key, call)) return;
+      if (isIgnored(key) || expiredLater(key, call)) return;
+      // A list that some code pops is a work queue: its items leave it, it is not a cache entry.
       if (structure === 'list' && isQueueKey(key, project)) return;
       report(
         call,
@@ -195,17 +191,6 @@ export const requireTtl = createRule<RequireTtlOptions>({
     };
   },
 });
-
-/**
- * A single, fixed-name hash/set/sorted set/list (`leaderboard`, `online-users`, `settings`) is
- * application data kept in Redis, not a cache entry per entity; unless its name says it is a cache.
- */
-function isApplicationDataSingleton(key: KeyRef): boolean {
-  const constant = key.constant ?? (key.family?.constant ? key.family.display : undefined);
-  if (constant === undefined) return false;
-  return !/cache/i.test(constant);
-}
-
 
 function importsLegacyNestCacheToken(file: SourceFile): boolean {
   return file

@@ -32,7 +32,7 @@ export function constantTtl(node: Node): ConstantTtl | undefined {
 }
 
 /** `String(ttl)`, `ttl.toString()`, `` `${ttl}` ``: the numeric expression inside (node-redis sendCommand takes strings). */
-export function withoutStringConversion(node: Node): Node {
+function withoutStringConversion(node: Node): Node {
   const inner = unwrap(node);
   if (Node.isCallExpression(inner)) {
     const callee = unwrap(inner.getExpression());

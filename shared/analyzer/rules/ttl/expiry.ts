@@ -272,19 +272,6 @@ export function propertyValue(object: ObjectLiteralExpression, name: string): No
   return undefined;
 }
 
-/** Every relative TTL a call writes, in any library's spelling. */
-export function relativeTtlSites(call: CacheCall): TtlSite[] {
-  if (isRedisProtocol(call)) {
-    const site = redisRelativeTtl(call);
-    return site ? [site] : [];
-  }
-  if (isStoreLibrary(call)) {
-    const ttl = storeTtlOf(call);
-    return ttl.kind === 'present' ? ttl.sites : [];
-  }
-  return [];
-}
-
 /** True when a file spells cache-manager TTLs the version-4 way: `set(key, value, { ttl })` in seconds. */
 export function usesObjectTtlSpelling(calls: readonly CacheCall[]): boolean {
   return calls.some((call) => {

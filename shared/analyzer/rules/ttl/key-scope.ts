@@ -32,7 +32,7 @@ export function keyRefOf(expression: Node, project: ProjectModel): KeyRef {
   };
 }
 
-export function literalKeyRef(name: string): KeyRef {
+function literalKeyRef(name: string): KeyRef {
   return { text: `'${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`, constant: name, family: { display: name, pattern: name, constant: true } };
 }
 
@@ -46,9 +46,13 @@ export function describeKey(key: KeyRef): string {
 
 const whitespace = /\s+/g;
 
-export function sameKey(a: KeyRef, b: KeyRef): boolean {
+/**
+ * True when two keys are the same key or key family. The same expression text only counts inside
+ * one unit of work: `key` in two different functions names two different things.
+ */
+export function sameKey(a: KeyRef, b: KeyRef, sameUnitOfWork = true): boolean {
   if (a.constant !== undefined && b.constant !== undefined) return a.constant === b.constant;
-  if (a.text.replace(whitespace, '') === b.text.replace(whitespace, '')) return true;
+  if (sameUnitOfWork && a.text.replace(whitespace, '') === b.text.replace(whitespace, '')) return true;
   return Boolean(a.family && b.family && isSpecificPattern(a.family.pattern) && a.family.pattern === b.family.pattern);
 }
 
@@ -62,7 +66,7 @@ function isSpecificPattern(pattern: string): boolean {
  * (`.map(async (item) => ...)`, `new Promise((resolve) => ...)`, an IIFE) into the function that
  * contains them. A top-level callback (an Express route handler) is its own unit.
  */
-export function unitOfWork(node: Node): Node {
+function unitOfWork(node: Node): Node {
   let fn = enclosingFunction(node);
   if (!fn) return node.getSourceFile();
   for (;;) {
@@ -103,7 +107,7 @@ export class KeyedCommands {
   constructor(
     calls: readonly CacheCall[],
     commands: ReadonlySet<string>,
-    private readonly project: ProjectModel,
+    project: ProjectModel,
   ) {
     for (const call of calls) {
       if (!commands.has(call.command) || !call.args[0]) continue;
@@ -153,7 +157,7 @@ export function isQueueKey(key: KeyRef, project: ProjectModel): boolean {
     }
     queueKeysByProject.set(project, queues);
   }
-  return queues.some((queue) => sameKey(queue, key));
+  return queues.some((queue) => sameKey(queue, key, false));
 }
 
 /** The statement a call stands as (`await redis.hset(...);`), when its result is unused. */
@@ -293,4 +297,25 @@ export function keyMatcher(patterns: readonly string[]): (key: KeyRef) => boolea
     const candidates = [key.constant, key.family?.pattern, key.family?.display].filter((text): text is string => text !== undefined);
     return candidates.some(test);
   };
+}
+
+/**
+ * A thin wrapper that forwards one command (`hset(key, data) { return this.redis.hset(key, data); }`
+ * in a `RedisService`): its key is its caller's, and so is the `expire` that must follow.
+ */
+export function isPassThroughWrapper(call: CacheCall): boolean {
+  const fn = enclosingFunction(call.call);
+  if (!fn) return false;
+  const name = functionName(fn);
+  if (!name || name.toLowerCase() !== call.command) return false;
+  const first = call.args[0] ? unwrap(call.args[0]) : undefined;
+  if (!first || !Node.isIdentifier(first)) return false;
+  return (first.getSymbol()?.getDeclarations() ?? []).some((declaration) => Node.isParameterDeclaration(declaration) && declaration.getParent() === fn);
+}
+
+function functionName(fn: Node): string | undefined {
+  if (Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn)) return fn.getName();
+  const holder = fn.getParent();
+  if (Node.isVariableDeclaration(holder) || Node.isPropertyAssignment(holder) || Node.isPropertyDeclaration(holder)) return holder.getName();
+  return undefined;
 }
