@@ -1546,7 +1546,8 @@ function renderCachedService(spec, ctx) {
   const updateType = spec.module.files.dtoUpdate ? `Update${E}Dto` : `Partial<${E}>`;
   const notFound = nest ? 'NotFoundException' : 'NotFoundError';
   const setFilled = (key, value) => (anti.has('constant-ttl') ? cache.setConstTtl(key, value) : cache.setJitter(key, value));
-  const pageKey = (page) => `\`${cache.prefix}:page:\${${page}}\``;
+  // A prefix of its own, so no pattern over the item family can be read as covering it.
+  const pageKey = (page) => `\`${plural(entity.moduleName)}:page:\${${page}}\``;
 
   const cacheMethods = [];
   cacheMethods.push([

@@ -62,6 +62,17 @@ describe('cachescope lint', () => {
     expect(stdout).not.toContain('generated');
   });
 
+  it('skips test files inside linted directories unless named or configured', () => {
+    write('src/sessions.test.ts', "import { redis } from './redis';\nredis.keys('*');\n");
+    expect(run(['lint', '--format', 'json', 'src']).stdout).not.toContain('sessions.test.ts');
+    const named = run(['lint', '--format', 'json', 'src/sessions.test.ts']);
+    expect(JSON.parse(named.stdout)[0].filePath).toContain('sessions.test.ts');
+    write('with-tests/.cachescoperc.json', JSON.stringify({ lintTestFiles: true }));
+    write('with-tests/a.spec.ts', "import Redis from 'ioredis';\nnew Redis().keys('*');\n");
+    expect(run(['lint', 'with-tests']).stdout).toContain('a.spec.ts');
+    fs.rmSync(path.join(project, 'src/sessions.test.ts'));
+  });
+
   it('exits 0 on a clean tree', () => {
     const { code, stdout } = run(['lint', 'src/plain.ts']);
     expect(code).toBe(0);

@@ -93,13 +93,13 @@ export async function lint(options: LintOptions = {}): Promise<LintOutcome> {
     options.config ?? loadConfig(rules, { startDir, configPath: options.configPath, overrides: options.ruleOverrides });
 
   const tsconfigPath = options.tsconfigPath ? path.resolve(cwd, options.tsconfigPath) : findTsconfig(startDir);
-  const compilerOptions = readCompilerOptions(tsconfigPath);
+  const explicitCompilerOptions = options.tsconfigPath ? readCompilerOptions(tsconfigPath) : undefined;
 
-  const discovered = discoverFiles({ cwd, targets, ignorePatterns: config.ignorePatterns });
+  const discovered = discoverFiles({ cwd, targets, ignorePatterns: config.ignorePatterns, includeTests: config.lintTestFiles });
   // Files outside the targets still matter: a linted file may import its client from them, and
   // fan-out invalidation spans the project. They are read and gated, but never reported.
   const projectRoot = options.projectRoot ? path.resolve(cwd, options.projectRoot) : findProjectRoot(startDir, tsconfigPath, config.filePath);
-  const context = discoverFiles({ cwd, targets: [projectRoot], ignorePatterns: config.ignorePatterns }).files;
+  const context = discoverFiles({ cwd, targets: [projectRoot], ignorePatterns: config.ignorePatterns, includeTests: config.lintTestFiles }).files;
   const texts = new Map<string, string>();
   const tooLarge: Finding[] = [];
   const unreadable: Finding[] = [];
@@ -129,7 +129,7 @@ export async function lint(options: LintOptions = {}): Promise<LintOutcome> {
   const reportFor = options.onlyTexts ? inMemory : new Set([...targetFiles, ...inMemory].filter((file) => texts.has(file)));
 
   options.onProgress?.('analyse', 0, texts.size);
-  let output = analyze({ texts, reportFor, rules, config, rootDir: cwd, compilerOptions });
+  let output = analyze({ texts, reportFor, rules, config, rootDir: cwd, explicitCompilerOptions });
   const originals = new Map<string, string>();
   if (options.fix || options.fixSuggestions) {
     for (let pass = 0; pass < maxFixPasses; pass++) {
@@ -149,7 +149,7 @@ export async function lint(options: LintOptions = {}): Promise<LintOutcome> {
         changed = true;
       }
       if (!changed) break;
-      output = analyze({ texts, reportFor, rules, config, rootDir: cwd, compilerOptions });
+      output = analyze({ texts, reportFor, rules, config, rootDir: cwd, explicitCompilerOptions });
     }
   }
 

@@ -59,6 +59,10 @@ export function buildConfigSchema(rules: readonly AnyRule[]): Record<string, unk
         type: 'array',
         items: { type: 'string' },
       },
+      lintTestFiles: {
+        description: 'Also lint test files (*.test.*, *.spec.*, test/, tests/, __tests__/, e2e/) inside linted directories. Default false: tests set keys without TTLs and run KEYS on throwaway servers on purpose.',
+        type: 'boolean',
+      },
       maxFileSize: {
         description: 'Files larger than this many bytes are reported and skipped (default 2 MiB).',
         type: 'integer',

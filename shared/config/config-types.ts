@@ -24,6 +24,8 @@ export interface ConfigFile {
   ignorePatterns?: string[];
   /** Files larger than this many bytes are reported and skipped (minified bundles, generated code). */
   maxFileSize?: number;
+  /** Lint test files (`*.test.*`, `*.spec.*`, `test/`, `__tests__/`...) found in target directories; default false. */
+  lintTestFiles?: boolean;
 }
 
 export interface ResolvedRuleConfig {
@@ -38,6 +40,7 @@ export interface ResolvedConfig {
   clients: ClientDeclaration[];
   ignorePatterns: string[];
   maxFileSize: number;
+  lintTestFiles: boolean;
 }
 
 export const defaultMaxFileSize = 2 * 1024 * 1024;

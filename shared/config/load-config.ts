@@ -105,6 +105,7 @@ export function resolveConfig(
     clients: file?.clients ?? [],
     ignorePatterns: file?.ignorePatterns ?? [],
     maxFileSize: file?.maxFileSize ?? defaultMaxFileSize,
+    lintTestFiles: file?.lintTestFiles ?? false,
   };
 }
 

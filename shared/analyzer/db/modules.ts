@@ -6,6 +6,7 @@ import * as path from 'path';
 import { Node, SourceFile, SyntaxKind } from 'ts-morph';
 import type { DbLibrary } from './db-types';
 import { findTopLevelDeclaration } from './scope';
+import { moduleResolverOf } from '../project/module-resolver';
 
 const LIBRARY_MODULES: Array<[RegExp, DbLibrary]> = [
   [/^(@prisma\/client|\.prisma\/client)(\/|$)|(^|\/)generated\/prisma(\/|$)|(^|\/)prisma\/client$/, 'prisma'],
@@ -78,6 +79,12 @@ function aliasBases(from: SourceFile, specifier: string): string[] {
 /** The project file an import specifier names, when the project holds it. */
 export function resolveModuleFile(from: SourceFile, specifier: string): SourceFile | undefined {
   const project = from.getProject();
+  const engineResolver = moduleResolverOf(project);
+  if (engineResolver) {
+    const resolved = engineResolver.resolve(specifier, from.getFilePath());
+    const file = resolved ? project.getSourceFile(resolved) : undefined;
+    return file && file !== from ? file : undefined;
+  }
   const bases = specifier.startsWith('.') || specifier.startsWith('/')
     ? [specifier.startsWith('/') ? specifier : path.posix.join(from.getDirectoryPath(), specifier)]
     : aliasBases(from, specifier);

@@ -4,6 +4,7 @@ import { Project, SourceFile, ts } from 'ts-morph';
 import { ClientResolver } from '../clients/client-resolver';
 import { createLibraryLookup } from '../clients/libraries';
 import { selectFilesToAnalyse } from '../project/gate';
+import { attachModuleResolver, ModuleResolver } from '../project/module-resolver';
 import type { AnyRule, FileRule, ProjectRule, FileRuleContext, FileRuleListener, Fixer, FixFunction, ReportDescriptor, RuleContext } from '../rules/create-rule';
 import type { Finding, Fix, RelatedLocation, Severity, TextEdit } from '../types';
 import type { ResolvedConfig } from '../../config/config-types';
@@ -29,7 +30,8 @@ export interface AnalyzeInput {
   config: ResolvedConfig;
   /** Root for relative paths in fingerprints. */
   rootDir: string;
-  compilerOptions: ts.CompilerOptions;
+  /** Compiler options from an explicit `--project`; otherwise each file's nearest tsconfig.json applies. */
+  explicitCompilerOptions?: ts.CompilerOptions;
 }
 
 export interface AnalyzeOutput {
@@ -44,9 +46,10 @@ const cacheModuleTtl = /CacheModule\s*\.\s*register(?:Async)?\s*\([\s\S]{0,600}?
 /** Runs every enabled rule over the files that can reach a cache client. */
 export function analyze(input: AnalyzeInput): AnalyzeOutput {
   const { texts, rules, config } = input;
+  const modules = new ModuleResolver(texts, input.explicitCompilerOptions);
   const project = new Project({
+    resolutionHost: () => ({ resolveModuleNames: (names, containingFile) => modules.resolveModuleNames(names, containingFile) }),
     compilerOptions: {
-      ...input.compilerOptions,
       allowJs: true,
       noResolve: true,
       noLib: true,
@@ -58,6 +61,7 @@ export function analyze(input: AnalyzeInput): AnalyzeOutput {
     skipFileDependencyResolution: true,
     skipLoadingLibFiles: true,
   });
+  attachModuleResolver(project, modules);
   const { lookup, gatingSpecifiers } = createLibraryLookup(config.clients);
   let nestCacheHasDefaultTtl = false;
   for (const text of texts.values()) {
@@ -70,7 +74,7 @@ export function analyze(input: AnalyzeInput): AnalyzeOutput {
   const gate = selectFilesToAnalyse({
     texts,
     project,
-    compilerOptions: input.compilerOptions,
+    modules,
     gatingSpecifiers,
     createResolver,
   });

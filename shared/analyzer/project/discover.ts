@@ -12,7 +12,26 @@ export interface DiscoverOptions {
   targets: string[];
   /** Extra ignore globs (config `ignorePatterns`), relative to cwd. */
   ignorePatterns?: string[];
+  /** Whether test files found inside a target directory are linted (they are skipped by default). */
+  includeTests?: boolean;
 }
+
+/**
+ * Test code sets keys without TTLs and runs KEYS against throwaway servers on purpose; reporting it
+ * would bury real findings. Matched relative to the target directory, so `cachescope lint test/`
+ * (or naming a file) still lints tests.
+ */
+export const testFilePatterns = [
+  '**/*.test.*',
+  '**/*.spec.*',
+  '**/*.e2e-spec.*',
+  '**/*.e2e.*',
+  '**/__tests__/**',
+  '**/__mocks__/**',
+  '**/test/**',
+  '**/tests/**',
+  '**/e2e/**',
+];
 
 export interface DiscoveredFiles {
   files: string[];
@@ -93,9 +112,10 @@ export function discoverFiles(options: DiscoverOptions): DiscoveredFiles {
       continue;
     }
     const matcher = new GitignoreMatcher(absolute);
+    const ignored = ['**/node_modules/**', '**/.git/**', ...(options.includeTests ? [] : testFilePatterns)];
     const found = fg.sync(
       lintedExtensions.map((ext) => `**/*${ext}`),
-      { cwd: absolute, absolute: true, dot: false, ignore: ['**/node_modules/**', '**/.git/**'], suppressErrors: true, followSymbolicLinks: false },
+      { cwd: absolute, absolute: true, dot: false, ignore: ignored, suppressErrors: true, followSymbolicLinks: false },
     );
     for (const file of found) {
       const normalised = path.normalize(file);

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
-import { Project, ts } from 'ts-morph';
+import { Project } from 'ts-morph';
 import { ClientResolver } from '../clients/client-resolver';
-import { isRelativeSpecifier, scanImportSpecifiers } from './import-scan';
+import { scanImportSpecifiers } from './import-scan';
+import { ModuleResolver } from './module-resolver';
 
 /**
  * Decides which files need analysis without parsing most of them. A file is analysed when it
@@ -13,7 +14,7 @@ import { isRelativeSpecifier, scanImportSpecifiers } from './import-scan';
 export interface GateInput {
   texts: ReadonlyMap<string, string>;
   project: Project;
-  compilerOptions: ts.CompilerOptions;
+  modules: ModuleResolver;
   gatingSpecifiers: readonly string[];
   createResolver: () => ClientResolver;
 }
@@ -26,7 +27,7 @@ export interface GateResult {
 const nestCacheToken = /\bCACHE_MANAGER\b/;
 
 export function selectFilesToAnalyse(input: GateInput): GateResult {
-  const { texts, project, compilerOptions } = input;
+  const { texts, project } = input;
   const gating = new Set(input.gatingSpecifiers);
   const specifiersOf = new Map<string, string[]>();
   const specifiers = (file: string): string[] => {
@@ -37,36 +38,7 @@ export function selectFilesToAnalyse(input: GateInput): GateResult {
     }
     return found;
   };
-  const hasAliases = Boolean(compilerOptions.paths || compilerOptions.baseUrl);
-  const resolutionCache = ts.createModuleResolutionCache(process.cwd(), (name) => name, compilerOptions);
-  // In-memory texts (editor buffers, tests) resolve like files on disk.
-  let textDirectories: Set<string> | undefined;
-  const isTextDirectory = (dir: string): boolean => {
-    if (!textDirectories) {
-      textDirectories = new Set();
-      for (const file of texts.keys()) {
-        for (let current = path.dirname(file); !textDirectories.has(current); current = path.dirname(current)) {
-          textDirectories.add(current);
-          if (path.dirname(current) === current) break;
-        }
-      }
-    }
-    return textDirectories.has(path.normalize(dir));
-  };
-  const host: ts.ModuleResolutionHost = {
-    fileExists: (file) => texts.has(path.normalize(file)) || ts.sys.fileExists(file),
-    readFile: (file) => texts.get(path.normalize(file)) ?? ts.sys.readFile(file),
-    directoryExists: (dir) => isTextDirectory(dir) || ts.sys.directoryExists(dir),
-    realpath: ts.sys.realpath,
-    getCurrentDirectory: () => process.cwd(),
-  };
-  const resolve = (specifier: string, fromFile: string): string | undefined => {
-    if (!isRelativeSpecifier(specifier) && !hasAliases) return undefined;
-    const resolved = ts.resolveModuleName(specifier, fromFile, compilerOptions, host, resolutionCache).resolvedModule;
-    if (!resolved || resolved.isExternalLibraryImport) return undefined;
-    const file = path.normalize(resolved.resolvedFileName);
-    return texts.has(file) ? file : undefined;
-  };
+  const resolve = (specifier: string, fromFile: string) => input.modules.resolve(specifier, fromFile);
 
   const analysed = new Set<string>();
   const add = (file: string) => {
