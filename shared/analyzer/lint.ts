@@ -99,7 +99,10 @@ export async function lint(options: LintOptions = {}): Promise<LintOutcome> {
   // Files outside the targets still matter: a linted file may import its client from them, and
   // fan-out invalidation spans the project. They are read and gated, but never reported.
   const projectRoot = options.projectRoot ? path.resolve(cwd, options.projectRoot) : findProjectRoot(startDir, tsconfigPath, config.filePath);
-  const context = discoverFiles({ cwd, targets: [projectRoot], ignorePatterns: config.ignorePatterns, includeTests: config.lintTestFiles }).files;
+  const targetIsRoot = targets.length === 1 && path.resolve(cwd, targets[0]) === projectRoot;
+  const context = targetIsRoot
+    ? discovered.files
+    : discoverFiles({ cwd, targets: [projectRoot], ignorePatterns: config.ignorePatterns, includeTests: config.lintTestFiles }).files;
   const texts = new Map<string, string>();
   const tooLarge: Finding[] = [];
   const unreadable: Finding[] = [];

@@ -1,5 +1,6 @@
 import { CallExpression, Node, SourceFile, SyntaxKind } from 'ts-morph';
 import { ClientInfo, ClientResolver, stringValue, unwrap } from './client-resolver';
+import { isCacheMethodName } from './command-names';
 
 /**
  * A call that sends a command to a cache client, normalised across client spellings:
@@ -23,8 +24,9 @@ const genericCallMethods = new Set(['call', 'callbuffer', 'send_command']);
 
 export function collectCacheCalls(file: SourceFile, resolver: ClientResolver): CacheCall[] {
   const calls: CacheCall[] = [];
-  file.forEachDescendant((node) => {
-    if (!Node.isCallExpression(node)) return;
+  // getDescendantsOfKind walks the raw compiler tree and wraps only the calls, which is far
+  // cheaper than visiting every node through ts-morph wrappers.
+  for (const node of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     const callee = unwrap(node.getExpression());
     let methodNode: Node | undefined;
     let method: string | undefined;
@@ -39,11 +41,12 @@ export function collectCacheCalls(file: SourceFile, resolver: ClientResolver): C
       methodNode = argument;
       receiver = callee.getExpression();
     }
-    if (!method || !methodNode || !receiver) return;
+    if (!method || !methodNode || !receiver) continue;
+    if (!isCacheMethodName(method)) continue;
     const client = resolver.clientOf(receiver);
-    if (!client) return;
+    if (!client) continue;
     calls.push(...normalise(node, client, method, methodNode));
-  });
+  }
   // Source order of the command names, so `a.multi().set().expire().exec()` reads multi, set, expire, exec.
   return calls.sort((a, b) => a.commandNode.getStart() - b.commandNode.getStart());
 }

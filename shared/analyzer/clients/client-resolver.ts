@@ -60,6 +60,7 @@ const batchTerminalMethods = new Set(['exec', 'execAsPipeline', 'discard', 'leng
 export class ClientResolver {
   private readonly memo = new Map<Node, Value | null>();
   private readonly inProgress = new Set<Node>();
+  private readonly classAssignments = new Map<Node, Map<string, Node[]>>();
 
   constructor(private readonly options: ResolverOptions) {}
 
@@ -540,20 +541,30 @@ export class ClientResolver {
   }
 
   private assignmentsInClass(classNode: Node, name: string): Value | undefined {
-    for (const assignment of classNode.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
-      if (assignment.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) continue;
-      const left = assignment.getLeft();
-      if (
-        Node.isPropertyAccessExpression(left) &&
-        Node.isThisExpression(left.getExpression()) &&
-        left.getName() === name
-      ) {
-        const value = this.evaluate(assignment.getRight());
-        if (value) return value;
-      }
+    for (const right of this.thisAssignments(classNode).get(name) ?? []) {
+      const value = this.evaluate(right);
+      if (value) return value;
     }
     return undefined;
   }
+
+  /** `this.<name> = <expr>` assignments of a class by name, collected once per class. */
+  private thisAssignments(classNode: Node): Map<string, Node[]> {
+    let byName = this.classAssignments.get(classNode);
+    if (byName) return byName;
+    byName = new Map();
+    for (const assignment of classNode.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+      if (assignment.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) continue;
+      const left = assignment.getLeft();
+      if (!Node.isPropertyAccessExpression(left) || !Node.isThisExpression(left.getExpression())) continue;
+      const list = byName.get(left.getName()) ?? [];
+      list.push(assignment.getRight());
+      byName.set(left.getName(), list);
+    }
+    this.classAssignments.set(classNode, byName);
+    return byName;
+  }
+
 }
 
 function libExportValue(lib: LibraryDescriptor, name: string): Value | undefined {

@@ -5,7 +5,7 @@
  * injection decorator or import) or when its shape belongs to one library alone; see the module
  * comments of `receivers.ts` and of each library file for the exact heuristics.
  */
-import { CallExpression, Node, TaggedTemplateExpression } from 'ts-morph';
+import { CallExpression, Node, SyntaxKind, TaggedTemplateExpression } from 'ts-morph';
 import { Chain, chainHead, decomposeChain, isPromiseCallback } from './chain';
 import { createDbFileContext, DbFileContext } from './context';
 import type { DbCallNode, DbLibrary, DbOperation } from './db-types';
@@ -110,15 +110,19 @@ export function recognizeDbOperation(call: CallExpression | TaggedTemplateExpres
 
 /** Every database operation in a function/arrow body or a whole file, in source order, each once. */
 export function findDbOperations(scope: Node, context: DbFileContext): DbOperation[] {
+  // getDescendantsOfKind walks the compiler tree and wraps only the matches: much cheaper than
+  // visiting every node through ts-morph wrappers.
+  const candidates: Array<CallExpression | TaggedTemplateExpression> = [
+    ...scope.getDescendantsOfKind(SyntaxKind.CallExpression),
+    ...scope.getDescendantsOfKind(SyntaxKind.TaggedTemplateExpression),
+  ];
+  if (Node.isCallExpression(scope) || Node.isTaggedTemplateExpression(scope)) candidates.push(scope);
+  // Source order; a chain's head encloses its inner calls, so the longer node comes first on a tie.
+  candidates.sort((a, b) => a.getStart() - b.getStart() || b.getEnd() - a.getEnd());
   const operations: DbOperation[] = [];
-  const visit = (node: Node): void => {
-    if (Node.isCallExpression(node) || Node.isTaggedTemplateExpression(node)) {
-      const operation = recognizeDbOperation(node, context);
-      if (operation) operations.push(operation);
-    }
-  };
-  visit(scope);
-  scope.forEachDescendant(visit);
-  // A chain's head is an ancestor of its inner calls, so pre-order visiting already yields source order by start.
+  for (const node of candidates) {
+    const operation = recognizeDbOperation(node, context);
+    if (operation) operations.push(operation);
+  }
   return operations;
 }

@@ -47,7 +47,10 @@ const cacheModuleTtl = /CacheModule\s*\.\s*register(?:Async)?\s*\([\s\S]{0,600}?
 export function analyze(input: AnalyzeInput): AnalyzeOutput {
   const { texts, rules, config } = input;
   const modules = new ModuleResolver(texts, input.explicitCompilerOptions);
+  // Every file the analysis sees is created from text, so ts-morph needs no disk access (which
+  // otherwise costs a directory walk per added file); module resolution goes through `modules`.
   const project = new Project({
+    useInMemoryFileSystem: true,
     resolutionHost: () => ({ resolveModuleNames: (names, containingFile) => modules.resolveModuleNames(names, containingFile) }),
     compilerOptions: {
       allowJs: true,

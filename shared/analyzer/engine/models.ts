@@ -9,6 +9,7 @@ export class FileModel {
   private cacheCallsCache?: CacheCall[];
   private dbContextCache?: DbFileContext;
   private readonly dbOperationsCache = new Map<Node, DbOperation[]>();
+  private fileDbOperations?: DbOperation[];
 
   constructor(
     readonly sourceFile: SourceFile,
@@ -35,13 +36,19 @@ export class FileModel {
 
   /** Database reads and writes inside a function body (or the whole file), in source order. */
   dbOperations(scope: Node): DbOperation[] {
+    // Recognised once per file; a scope's operations are those whose node lies inside it.
+    this.fileDbOperations ??= findDbOperations(this.sourceFile, this.dbContext);
+    if (Node.isSourceFile(scope)) return this.fileDbOperations;
     let operations = this.dbOperationsCache.get(scope);
     if (!operations) {
-      operations = findDbOperations(scope, this.dbContext);
+      const start = scope.getPos();
+      const end = scope.getEnd();
+      operations = this.fileDbOperations.filter((operation) => operation.call.getStart() >= start && operation.call.getEnd() <= end);
       this.dbOperationsCache.set(scope, operations);
     }
     return operations;
   }
+
 }
 
 /** Everything a lint run analyses: the files rules run on, and the shared resolvers. */

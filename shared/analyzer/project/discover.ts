@@ -61,23 +61,31 @@ function gitRoot(from: string): string | undefined {
 class GitignoreMatcher {
   private readonly scopes: Array<{ dir: string; rules: Ignore }> = [];
 
-  constructor(searchRoot: string) {
+  /**
+   * `nested` are the .gitignore files found below `searchRoot` by the same directory walk that
+   * finds the source files. When the target itself is ignored by an ancestor .gitignore (a
+   * generated corpus, a vendored checkout), the user asked for it explicitly: only the rules
+   * inside the target apply.
+   */
+  constructor(searchRoot: string, nested: string[]) {
     const top = gitRoot(searchRoot) ?? searchRoot;
     const ancestors: string[] = [];
-    for (let dir = searchRoot; ; dir = path.dirname(dir)) {
+    for (let dir = path.dirname(searchRoot); ; dir = path.dirname(dir)) {
+      if (path.relative(top, dir).startsWith('..')) break;
       ancestors.push(dir);
       if (dir === top || path.dirname(dir) === dir) break;
     }
-    const nested = fg.sync('**/.gitignore', {
-      cwd: searchRoot,
-      absolute: true,
-      dot: true,
-      ignore: ['**/node_modules/**', '**/.git/**'],
-      suppressErrors: true,
+    const outer: Array<{ dir: string; rules: Ignore }> = [];
+    for (const dir of ancestors.reverse()) {
+      const file = path.join(dir, '.gitignore');
+      if (fs.existsSync(file)) outer.push({ dir, rules: ignore().add(fs.readFileSync(file, 'utf8')) });
+    }
+    const targetIgnored = outer.some((scope) => {
+      const relative = path.relative(scope.dir, searchRoot).split(path.sep).join('/');
+      return relative !== '' && scope.rules.ignores(`${relative}/`);
     });
-    const files = [...ancestors.reverse().map((dir) => path.join(dir, '.gitignore')), ...nested];
-    for (const file of new Set(files)) {
-      if (!fs.existsSync(file)) continue;
+    if (!targetIgnored) this.scopes.push(...outer);
+    for (const file of nested) {
       this.scopes.push({ dir: path.dirname(file), rules: ignore().add(fs.readFileSync(file, 'utf8')) });
     }
   }
@@ -90,6 +98,11 @@ class GitignoreMatcher {
     }
     return false;
   }
+}
+
+/** Dot-directories (.next, .turbo, .cache, .vscode) hold build output and tooling, not sources. */
+function isInDotDirectory(root: string, file: string): boolean {
+  return path.relative(root, path.dirname(file)).split(path.sep).some((segment) => segment.startsWith('.') && segment !== '.' && segment !== '..');
 }
 
 export function discoverFiles(options: DiscoverOptions): DiscoveredFiles {
@@ -111,15 +124,17 @@ export function discoverFiles(options: DiscoverOptions): DiscoveredFiles {
       if (!absolute.split(path.sep).includes('node_modules')) files.add(absolute);
       continue;
     }
-    const matcher = new GitignoreMatcher(absolute);
     const ignored = ['**/node_modules/**', '**/.git/**', ...(options.includeTests ? [] : testFilePatterns)];
+    // One walk finds both the sources and the .gitignore files that filter them.
     const found = fg.sync(
-      lintedExtensions.map((ext) => `**/*${ext}`),
-      { cwd: absolute, absolute: true, dot: false, ignore: ignored, suppressErrors: true, followSymbolicLinks: false },
+      [...lintedExtensions.map((ext) => `**/*${ext}`), '**/.gitignore'],
+      { cwd: absolute, absolute: true, dot: true, ignore: ignored, suppressErrors: true, followSymbolicLinks: false },
     );
+    const gitignores = found.filter((file) => path.basename(file) === '.gitignore');
+    const matcher = new GitignoreMatcher(absolute, gitignores);
     for (const file of found) {
       const normalised = path.normalize(file);
-      if (!isLintable(normalised)) continue;
+      if (!isLintable(normalised) || isInDotDirectory(absolute, normalised)) continue;
       if (matcher.ignores(normalised)) continue;
       const relativeToCwd = path.relative(options.cwd, normalised).split(path.sep).join('/');
       if (!relativeToCwd.startsWith('..') && relativeToCwd && extraIgnores.ignores(relativeToCwd)) continue;

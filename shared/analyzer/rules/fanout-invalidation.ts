@@ -332,8 +332,9 @@ class FanoutAnalysis {
 
   private addPattern(call: CallExpression, glob: string): void {
     this.forEachEnclosing(call, (effects) => effects.patterns.push({ glob, call }));
-    // `*` alone (an operator's "clear everything" endpoint) is not how any one family is kept fresh.
-    if (/[^*?]/.test(glob)) this.globalPatterns.push(glob);
+    // `*` or `${family}:*` (an operator's "clear this family" endpoint) names no family: it is not
+    // how any one family is kept fresh.
+    if (/[A-Za-z0-9]/.test(glob)) this.globalPatterns.push(glob);
   }
 
   private hasDeleteWithin(owner: Node): boolean {
@@ -486,6 +487,9 @@ class FanoutAnalysis {
     if (!fn) return new Set();
     const flowed = this.modelsFlowingInto(valueArgs, fn);
     if (flowed.size > 0) return flowed;
+    // A value built only from the function's inputs (`{ order: event }`, a workflow's state) holds
+    // no database read, whatever else the function reads.
+    if (!mentionsLocal(valueArgs, site)) return new Set();
     // `rows.forEach((row) => redis.set(...))`: the rows were read by the function around the callback.
     while (this.readsOf(fn).size === 0 && isInlineCallback(fn)) {
       const outer = enclosingFunction(fn);
@@ -790,6 +794,30 @@ function isInlineCallback(fn: Node): boolean {
     parent = node.getParent();
   }
   return (Node.isCallExpression(parent) || Node.isNewExpression(parent)) && parent.getArguments().includes(node);
+}
+
+/**
+ * Some value reads a variable declared inside the named function around `site` (not one of its
+ * parameters): a result the flow analysis may have lost (rows pushed into an array, a loop variable).
+ */
+function mentionsLocal(values: Node[], site: Node): boolean {
+  const owner = outerOwner(site);
+  if (!owner) return true;
+  const isLocal = (identifier: Node): boolean => {
+    const parent = identifier.getParent();
+    if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === identifier) return false;
+    if (Node.isPropertyAssignment(parent) && parent.getNameNode() === identifier) return false;
+    const symbol = Node.isShorthandPropertyAssignment(parent) ? parent.getValueSymbol() : identifier.getSymbol();
+    const declaration = symbol?.getDeclarations()[0];
+    if (!declaration || !isWithin(owner, declaration)) return false;
+    const parameter = Node.isParameterDeclaration(declaration) ? declaration : declaration.getFirstAncestorByKind(SyntaxKind.Parameter);
+    return !(parameter && parameter.getParent() === owner);
+  };
+  return values.some((value) => {
+    const expression = unwrap(value);
+    if (Node.isIdentifier(expression)) return isLocal(expression);
+    return expression.getDescendantsOfKind(SyntaxKind.Identifier).some(isLocal);
+  });
 }
 
 /** The named function a node belongs to: callbacks (transactions, `withLock`, loops) are part of it. */

@@ -44,11 +44,17 @@ const controlKeyWords = new Set([
   'lock', 'locks', 'mutex', 'semaphore', 'ratelimit', 'rl', 'rate', 'limit', 'limiter', 'throttle', 'session', 'sessions',
   'sess', 'nonce', 'otp', 'token', 'tokens', 'idempotency', 'idempotent', 'dedupe', 'dedup', 'seen', 'processed',
   'job', 'jobs', 'queue', 'heartbeat', 'presence', 'online', 'lease', 'leader', 'cooldown', 'attempt', 'attempts',
-  'blocklist', 'blacklist', 'denylist',
+  'blocklist', 'blacklist', 'denylist', 'oauth', 'csrf', 'pkce', 'verification', 'verify', 'challenge', 'state',
 ]);
+/**
+ * Names of a key's variable part that make it a one-time handshake value (`oauth:${state}`,
+ * `login:${nonce}`): such a key is consumed, never a copy of a row.
+ */
+const handshakePlaceholders = new Set(['state', 'nonce', 'otp', 'csrf', 'verifier', 'challenge']);
 /** Parameter and variable names that only identify a row; a value built from them is not the row's data. */
 const identifierLikeName = /^(id|_id|pk|uuid|key|slug)$|(Id|ID|_id|Key|Uuid|UUID|Slug)$/;
-const versionLikeName = /version|revision|^rev$|^ver$|etag/i;
+/** Words of a name that say it carries a row version; whole words only, so `chargeTagKey` is not an `etag`. */
+const versionLikeWord = /^(version|versions|revision|revisions|rev|ver|etag|etags)$/;
 
 type KeyRelation = 'match' | 'other' | 'unknown';
 
@@ -320,7 +326,7 @@ function isVersionedKey(key: Node, family: KeyFamily | undefined): boolean {
   const inner = unwrap(key);
   const names = Node.isIdentifier(inner) ? [inner] : inner.getDescendantsOfKind(SyntaxKind.Identifier);
   return names.some((identifier) => {
-    if (!versionLikeName.test(identifier.getText())) return false;
+    if (!nameWords(identifier.getText()).some((word) => versionLikeWord.test(word))) return false;
     // A constant (`CACHE_VERSION = 'v3'`) versions the cache layout, not the row.
     const parent = identifier.getParent();
     const expression = Node.isPropertyAccessExpression(parent) && parent.getNameNode() === identifier ? parent : identifier;
@@ -476,6 +482,15 @@ function keyWords(family: KeyFamily): KeyWords {
   return { literal, placeholders };
 }
 
+/** `rowVersion` -> row, version; `ETAG` -> etag; `doc_rev` -> doc, rev. */
+function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .map((word) => word.toLowerCase())
+    .filter((word) => word.length > 0);
+}
+
 function splitWords(text: string): string[] {
   return text
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
@@ -495,26 +510,44 @@ function keyRelation(family: KeyFamily | undefined, model: string | undefined): 
   return wordsName(words.placeholders, model) ? 'match' : 'unknown';
 }
 
+/**
+ * A control word outside the words that name the model (`lock:product:{id}`, `oauth:{state}`); a
+ * control word that is part of the model's own name (`queue:import:{id}` for `queueimport`) is not.
+ */
 function isControlKey(family: KeyFamily, model: string | undefined): boolean {
-  return keyWords(family).literal.some((word) => controlKeyWords.has(word) && singularize(word) !== model);
+  const words = keyWords(family);
+  if (words.placeholders.length > 0 && words.placeholders.every((word) => handshakePlaceholders.has(word))) return true;
+  const naming = model ? nameSpan(words.literal, model) : undefined;
+  return words.literal.some(
+    (word, index) => controlKeyWords.has(word) && singularize(word) !== model && !(naming && index >= naming.start && index < naming.end),
+  );
 }
 
 /** `order-items`, `orderItems`, `order_item` and `orders` all name the model `orderitem`/`order`. */
 function wordsName(words: string[], model: string): boolean {
+  return nameSpan(words, model) !== undefined;
+}
+
+/** The run of words that names the model, preferring the longest one at the earliest start. */
+function nameSpan(words: string[], model: string): { start: number; end: number } | undefined {
   for (let start = 0; start < words.length; start++) {
-    for (let length = 1; length <= 3 && start + length <= words.length; length++) {
+    for (let length = Math.min(3, words.length - start); length >= 1; length--) {
       const gram = words.slice(start, start + length).join('');
       const normal = normalizeModelName(gram) ?? singularize(gram);
       // Exact first: a CMS model may well be called `page` or `record`.
-      if (normal === model) return true;
+      if (normal === model) return { start, end: start + length };
       if (length === 1 && genericKeyWords.has(gram)) continue;
-      // `productsummary` and `profile` (of `userprofile`) still name the model; short words are too ambiguous.
+      // `productsummary` and `profile` (of `userprofile`) still name the model; short words are too
+      // ambiguous, and a word that is only the start of the model's name (`partner` of
+      // `partnerplatform`) names another model.
       if (length === 1 && normal.length >= 4 && model.length >= 4) {
-        if (normal.startsWith(model) || model.startsWith(normal) || model.endsWith(normal)) return true;
+        if (normal.startsWith(model) || model.endsWith(normal)) return { start, end: start + 1 };
       }
+      // Several words that together abbreviate the model's name: `user-prefs` for `userpreference`.
+      if (length > 1 && normal.length >= 6 && model.startsWith(normal)) return { start, end: start + length };
     }
   }
-  return false;
+  return undefined;
 }
 
 /**

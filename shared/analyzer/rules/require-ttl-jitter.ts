@@ -1,6 +1,8 @@
 import { Node, SyntaxKind } from 'ts-morph';
 import type { CacheCall } from '../clients/cache-calls';
 import { createRule } from './create-rule';
+import { unwrap } from '../clients/client-resolver';
+import { CacheEvidence, ephemeralWords } from './ttl/cache-evidence';
 import { constantTtl } from './ttl/constant-ttl';
 import { isRedisProtocol, isStoreLibrary, propertyValue, redisRelativeTtl, setOptionsOf, storeTtlOf, TtlSite } from './ttl/expiry';
 import { addJitter } from './ttl/jitter';
@@ -56,8 +58,9 @@ export const requireTtlJitter = createRule<RequireTtlJitterOptions>({
         minTtlSeconds: {
           type: 'number',
           minimum: 0,
-          default: 0,
-          description: 'Constant TTLs shorter than this many seconds are not reported. Default: 0.',
+          default: 10,
+          description:
+            'Constant TTLs shorter than this many seconds are not reported: a few seconds is a debounce or an "expire now", and jitter of a share of it is under a second. Default: 10.',
         },
         ignoreKeys: {
           type: 'array',
@@ -68,13 +71,14 @@ export const requireTtlJitter = createRule<RequireTtlJitterOptions>({
       },
     },
   },
-  defaultOptions: { jitterRatio: 0.1, minTtlSeconds: 0, ignoreKeys: [] },
+  defaultOptions: { jitterRatio: 0.1, minTtlSeconds: 10, ignoreKeys: [] },
   create(context) {
     const { jitterRatio, minTtlSeconds } = context.options;
     const isIgnored = keyMatcher(context.options.ignoreKeys);
     const project = context.project;
     let index: KeyedCommands | undefined;
     const keyed = () => (index ??= new KeyedCommands(context.file.cacheCalls, indexedCommands, project));
+    const evidence = new CacheEvidence(context.file, project, ephemeralWords);
 
     /** An `expire` of a key that this unit of work counts with (`incr`) or locks (`setnx`, `set NX`). */
     const isWindowOrLock = (key: KeyRef, call: CacheCall) =>
@@ -83,10 +87,11 @@ export const requireTtlJitter = createRule<RequireTtlJitterOptions>({
 
     // A TTL in a shared options constant is reached from every write that uses it: report it once.
     const reported = new Set<Node>();
-    const check = (site: TtlSite, key: KeyRef | undefined) => {
+    const check = (call: CacheCall, site: TtlSite, key: KeyRef | undefined) => {
       if (reported.has(site.node) || (key && isIgnored(key))) return;
       const constant = constantTtl(site.node);
       if (!constant) return;
+      if (!evidence.judge(call, key ? [key] : [], ttlNames(site.node)).cache) return;
       // Zero or negative TTLs delete the key or mean "no expiry": not a freshness window.
       if (constant.values.some((value) => value <= 0)) return;
       const inSeconds = (value: number) => (site.unit === 'ms' ? value / 1000 : value);
@@ -115,7 +120,7 @@ export const requireTtlJitter = createRule<RequireTtlJitterOptions>({
           if (!site || !call.args[0]) return;
           const key = keyRefOf(call.args[0], project);
           if ((call.command === 'expire' || call.command === 'pexpire') && isWindowOrLock(key, call)) return;
-          check(site, key);
+          check(call, site, key);
           return;
         }
         if (isStoreLibrary(call)) {
@@ -123,13 +128,21 @@ export const requireTtlJitter = createRule<RequireTtlJitterOptions>({
           if (ttl.kind !== 'present') return;
           for (const site of ttl.sites) {
             const keyNode = call.command === 'mset' ? msetEntryKey(site.node) : call.args[0];
-            check(site, keyNode ? keyRefOf(keyNode, project) : undefined);
+            check(call, site, keyNode ? keyRefOf(keyNode, project) : undefined);
           }
         }
       },
     };
   },
 });
+
+/** What the code calls a TTL (`ONBOARDING_WINDOW_SECONDS`, `this.lockTimeout`): a window or a lease is not freshness. */
+function ttlNames(ttl: Node): string[] {
+  const inner = unwrap(ttl);
+  if (Node.isIdentifier(inner)) return [inner.getText()];
+  if (Node.isPropertyAccessExpression(inner)) return [inner.getName()];
+  return [];
+}
 
 /** The `key` of the cache-manager `mset` entry a TTL belongs to. */
 function msetEntryKey(ttl: Node): Node | undefined {

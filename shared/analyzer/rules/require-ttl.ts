@@ -3,6 +3,7 @@ import type { CacheCall } from '../clients/cache-calls';
 import { createRule, FixFunction } from './create-rule';
 import { addExpireAfter, addExpiryToSet, addStoreTtl, TtlText } from './ttl/add-expiry';
 import { expireCommands, isRedisProtocol, isStoreLibrary, propertyValue, redisRelativeTtl, setOptionsOf, storeTtlOf, usesObjectTtlSpelling } from './ttl/expiry';
+import { CacheEvidence, dataWords } from './ttl/cache-evidence';
 import { jitteredTtlText } from './ttl/jitter';
 import { describeKey, isPassThroughWrapper, isQueueKey, KeyedCommands, keyMatcher, KeyRef, keyRefOf, msetKeys } from './ttl/key-scope';
 
@@ -29,7 +30,8 @@ const collectionWrites: Record<string, string> = {
   rpush: 'list',
 };
 const expiringWrites = new Set(['set', 'setex', 'psetex']);
-const indexedCommands = new Set([...expireCommands, ...expiringWrites]);
+const deleteCommands = ['del', 'unlink'];
+const indexedCommands = new Set([...expireCommands, ...expiringWrites, ...deleteCommands]);
 
 export const requireTtl = createRule<RequireTtlOptions>({
   name: 'require-ttl',
@@ -89,7 +91,15 @@ export const requireTtl = createRule<RequireTtlOptions>({
     const keyed = () => (index ??= new KeyedCommands(context.file.cacheCalls, indexedCommands, project));
     let objectTtlSpelling: boolean | undefined;
 
+    const evidence = new CacheEvidence(context.file, project, dataWords);
     const expiredLater = (key: KeyRef, call: CacheCall) => keyed().find(expireCommands, key, call) !== undefined;
+    /**
+     * `del(key)` then a write of the same key: the function rebuilds the key wholesale on its own
+     * schedule (a refresh job), so the key's lifetime is that function's, not a TTL's.
+     */
+    const rebuiltHere = (key: KeyRef, call: CacheCall) =>
+      keyed().find(deleteCommands, key, call, (other) => other.call.getStart() < call.call.getStart()) !== undefined;
+    const isCacheWrite = (call: CacheCall, keys: KeyRef[]) => evidence.judge(call, keys).cache;
 
     const report = (call: CacheCall, messageId: string, data: Record<string, string>, suggestion: { messageId: string; fix: FixFunction | undefined }) => {
       context.report({
@@ -107,6 +117,7 @@ export const requireTtl = createRule<RequireTtlOptions>({
       if (isIgnored(key) || expiredLater(key, call)) return;
       // `if (ttl) set(key, v, 'EX', ttl) else set(key, v)`: a wrapper that leaves the choice to its callers.
       if (keyed().find(expiringWrites, key, call, (other) => redisRelativeTtl(other) !== undefined)) return;
+      if (rebuiltHere(key, call) || !isCacheWrite(call, [key])) return;
       report(call, 'noExpiry', { command: call.command, key: describeKey(key) }, { messageId: 'addExpiry', fix: addExpiryToSet(call, options, ttlText) });
     };
 
@@ -114,6 +125,7 @@ export const requireTtl = createRule<RequireTtlOptions>({
       if (isPassThroughWrapper(call)) return;
       const key = keyRefOf(call.args[0], project);
       if (isIgnored(key) || expiredLater(key, call)) return;
+      if (rebuiltHere(key, call) || !isCacheWrite(call, [key])) return;
       report(call, 'noExpiry', { command: call.command, key: describeKey(key) }, { messageId: 'addExpire', fix: addExpireAfter(call, [key], ttlText) });
     };
 
@@ -122,12 +134,12 @@ export const requireTtl = createRule<RequireTtlOptions>({
       const keys = msetKeys(call, project);
       if (!keys) {
         // The keys are built at run time (a Map, an entries array): any expire in the same unit of work counts.
-        if (keyed().find(expireCommands, undefined, call)) return;
+        if (keyed().find(expireCommands, undefined, call) || !isCacheWrite(call, [])) return;
         report(call, 'noExpiryComputedKeys', { command: call.command }, { messageId: 'addExpire', fix: undefined });
         return;
       }
       const unexpired = keys.filter((key) => !isIgnored(key) && !expiredLater(key, call));
-      if (unexpired.length === 0) return;
+      if (unexpired.length === 0 || !isCacheWrite(call, unexpired)) return;
       const shown = unexpired.slice(0, 3).map(describeKey).join('`, `') + (unexpired.length > 3 ? '`, ...' : '');
       report(call, 'noExpiry', { command: call.command, key: shown }, { messageId: 'addExpire', fix: addExpireAfter(call, unexpired, ttlText) });
     };
@@ -138,6 +150,7 @@ export const requireTtl = createRule<RequireTtlOptions>({
       if (isIgnored(key) || expiredLater(key, call)) return;
       // A list that some code pops is a work queue: its items leave it, it is not a cache entry.
       if (structure === 'list' && isQueueKey(key, project)) return;
+      if (rebuiltHere(key, call) || !isCacheWrite(call, [key])) return;
       report(
         call,
         'noExpiryCollection',
@@ -166,6 +179,7 @@ export const requireTtl = createRule<RequireTtlOptions>({
         keys = call.args[0] ? [keyRefOf(call.args[0], project)] : [];
         if (keys.some(isIgnored)) return;
       }
+      if (!isCacheWrite(call, keys)) return;
       objectTtlSpelling ??= usesObjectTtlSpelling(context.file.cacheCalls);
       const shown = keys.length > 0 ? keys.slice(0, 3).map(describeKey).join('`, `') : 'its entries';
       report(

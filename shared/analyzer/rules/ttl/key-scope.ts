@@ -66,7 +66,7 @@ function isSpecificPattern(pattern: string): boolean {
  * (`.map(async (item) => ...)`, `new Promise((resolve) => ...)`, an IIFE) into the function that
  * contains them. A top-level callback (an Express route handler) is its own unit.
  */
-function unitOfWork(node: Node): Node {
+export function unitOfWork(node: Node): Node {
   let fn = enclosingFunction(node);
   if (!fn) return node.getSourceFile();
   for (;;) {
