@@ -134,6 +134,28 @@ describe('cache client recognition', () => {
     ).toEqual(['ioredis:get', 'ioredis:get', 'ioredis:get', 'node-redis:get', 'ioredis:get', 'ioredis:get']);
   });
 
+  it('clients handed out by services: a library RedisService and a project service class', () => {
+    expect(
+      recognise({
+        'redis.service.ts': [
+          "import Redis from 'ioredis';",
+          'export class RedisService {',
+          '  private readonly client = new Redis();',
+          '  getClient(): Redis { return this.client; }',
+          '}',
+        ].join('\n'),
+        'main.ts': [
+          "import { RedisService as LibRedisService } from '@liaoliaots/nestjs-redis';",
+          "import { RedisService } from './redis.service';",
+          'export class Cache {',
+          '  constructor(private readonly lib: LibRedisService, private readonly own: RedisService) {}',
+          '  run() { this.lib.getOrThrow().get("a"); this.own.getClient().get("b"); this.lib.getClients(); }',
+          '}',
+        ].join('\n'),
+      }),
+    ).toEqual(['ioredis:get', 'ioredis:get']);
+  });
+
   it('CommonJS require in JavaScript, including destructuring', () => {
     expect(
       recognise({

@@ -35,7 +35,9 @@ type Value =
   | { kind: 'libNamespace'; lib: LibraryDescriptor }
   /** A project function or class whose call/construction yields a client. */
   | { kind: 'factory'; info: ClientInfo }
-  | { kind: 'constructor'; info: ClientInfo };
+  | { kind: 'constructor'; info: ClientInfo }
+  /** A library service that hands out clients from some of its methods (`redisService.getOrThrow()`). */
+  | { kind: 'provider'; library: CacheLibrary; clientMethods: readonly string[] };
 
 export interface ResolverOptions {
   /** True when the project registers NestJS's CacheModule with a ttl somewhere. */
@@ -84,7 +86,28 @@ export class ClientResolver {
         const declaringFile = declaration.getSourceFile();
         if (declaringFile !== file && (declaringFile.isDeclarationFile() || declaringFile.isInNodeModules())) continue;
         if (this.declarationValue(declaration) !== undefined) return true;
+        if (Node.isClassDeclaration(declaration) && this.classExposesClient(declaration)) return true;
       }
+    }
+    return false;
+  }
+
+  /**
+   * A service class that holds a client and hands it out (`getClient()`, a public `client` field),
+   * as NestJS `RedisService` wrappers do: files that import it can reach the client.
+   */
+  private classExposesClient(declaration: import('ts-morph').ClassDeclaration): boolean {
+    for (const member of declaration.getMembers()) {
+      if (Node.isPropertyDeclaration(member) || Node.isGetAccessorDeclaration(member) || Node.isMethodDeclaration(member)) {
+        if (member.hasModifier(SyntaxKind.PrivateKeyword) || member.hasModifier(SyntaxKind.ProtectedKeyword)) continue;
+        if (member.getName().startsWith('#')) continue;
+        const value = this.declarationValue(member);
+        if (value?.kind === 'client' || value?.kind === 'factory') return true;
+      }
+    }
+    for (const parameter of declaration.getConstructors()[0]?.getParameters() ?? []) {
+      if (!parameter.isParameterProperty() || parameter.hasModifier(SyntaxKind.PrivateKeyword) || parameter.hasModifier(SyntaxKind.ProtectedKeyword)) continue;
+      if (this.declarationValue(parameter)?.kind === 'client') return true;
     }
     return false;
   }
@@ -183,6 +206,11 @@ export class ClientResolver {
     if (Node.isPropertyAccessExpression(callee)) {
       const method = callee.getName();
       const receiver = this.evaluate(callee.getExpression());
+      if (receiver?.kind === 'provider') {
+        return receiver.clientMethods.includes(method)
+          ? { kind: 'client', info: { library: receiver.library, hasDefaultTtl: false } }
+          : undefined;
+      }
       if (receiver?.kind === 'client') {
         const info = receiver.info;
         if (info.batch) {
@@ -299,6 +327,8 @@ export class ClientResolver {
       if (fromInitializer) return fromInitializer;
       const decorated = this.decoratorValue(declaration);
       if (decorated) return decorated;
+      const provider = this.providerOfType(declaration.getTypeNode());
+      if (provider) return provider;
       const typeNode = declaration.getTypeNode();
       const typed = typeNode ? this.typeValue(typeNode) : undefined;
       if (typed) return { kind: 'client', info: typed };
@@ -426,6 +456,8 @@ export class ClientResolver {
   private parameterValue(parameter: import('ts-morph').ParameterDeclaration): Value | undefined {
     const decorated = this.decoratorValue(parameter);
     if (decorated) return decorated;
+    const provider = this.providerOfType(parameter.getTypeNode());
+    if (provider) return provider;
     const typeNode = parameter.getTypeNode();
     const typed = typeNode ? this.typeValue(typeNode) : undefined;
     if (typed) return { kind: 'client', info: typed };
@@ -458,6 +490,21 @@ export class ClientResolver {
             return { kind: 'client', info: { library: tokenValue.lib.library, hasDefaultTtl: false } };
           }
         }
+      }
+    }
+    return undefined;
+  }
+
+  /** `redisService: RedisService` where RedisService is a library provider of clients. */
+  private providerOfType(typeNode: TypeNode | undefined): Value | undefined {
+    if (!typeNode || !Node.isTypeReference(typeNode)) return undefined;
+    const typeName = typeNode.getTypeName();
+    if (!Node.isIdentifier(typeName)) return undefined;
+    for (const declaration of typeName.getSymbol()?.getDeclarations() ?? []) {
+      const value = this.declarationValue(declaration);
+      if (value?.kind === 'libExport') {
+        const entry = value.lib.exports[value.name];
+        if (entry?.role === 'provider') return { kind: 'provider', library: value.lib.library, clientMethods: entry.clientMethods ?? [] };
       }
     }
     return undefined;

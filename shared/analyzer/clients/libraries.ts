@@ -19,7 +19,9 @@ export type ExportRole =
   /** The export is itself a ready client instance. */
   | 'instance'
   /** The value is the NestJS injection token for the cache manager. */
-  | 'cacheToken';
+  | 'cacheToken'
+  /** A type annotation `x: X` says x is a service whose `clientMethods` return clients. */
+  | 'provider';
 
 export interface LibraryExport {
   role: ExportRole;
@@ -27,6 +29,8 @@ export interface LibraryExport {
   staticFactories?: string[];
   /** Static properties that are themselves client constructors, e.g. ioredis's `Redis.Cluster`. */
   staticConstructors?: string[];
+  /** For providers: the methods that return a client. */
+  clientMethods?: string[];
 }
 
 export interface LibraryDescriptor {
@@ -113,7 +117,14 @@ const libraries: Record<string, LibraryDescriptor> = {
   },
   '@liaoliaots/nestjs-redis': {
     library: 'ioredis',
-    exports: { InjectRedis: { role: 'cacheToken' }, RedisService: { role: 'type' } },
+    exports: {
+      InjectRedis: { role: 'cacheToken' },
+      RedisService: { role: 'provider', clientMethods: ['getOrThrow', 'getOrNil', 'getClient'] },
+    },
+  },
+  'nestjs-redis': {
+    library: 'ioredis',
+    exports: { RedisService: { role: 'provider', clientMethods: ['getClient'] } },
   },
 };
 

@@ -1,0 +1,66 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../config/load-config';
+import { lint } from '../lint';
+import { noKeysCommand } from '../rules/no-keys-command';
+import { virtualRoot } from '../testing/rule-tester';
+
+/**
+ * The import gate decides which files are parsed at all. Files that reach a client through any
+ * chain of project modules must be analysed; files that cannot reach one must never be parsed.
+ */
+async function gate(files: Record<string, string>) {
+  const texts = Object.fromEntries(Object.entries(files).map(([name, text]) => [path.join(virtualRoot, 'gate', name), text]));
+  const config = resolveConfig([noKeysCommand], {}, undefined);
+  const outcome = await lint({ cwd: path.join(virtualRoot, 'gate'), texts, config, rules: [noKeysCommand] });
+  const flagged = outcome.results
+    .filter((result) => result.findings.length > 0)
+    .map((result) => path.relative(path.join(virtualRoot, 'gate'), result.filePath))
+    .sort();
+  return { flagged, parsed: outcome.summary.filesParsed };
+}
+
+describe('import gate', () => {
+  it('follows barrels, factories and service classes that hand out a client, and parses nothing else', async () => {
+    const { flagged, parsed } = await gate({
+      'cache/redis.ts': "import Redis from 'ioredis';\nexport const redis = new Redis();\nexport function getRedis() { return redis; }",
+      'cache/index.ts': "export * from './redis';",
+      'cache/redis.service.ts': "import { getRedis } from './redis';\nexport class RedisService { readonly client = getRedis(); }",
+      'a-barrel.ts': "import { redis } from './cache';\nredis.keys('a:*');",
+      'b-factory.ts': "import { getRedis } from './cache/redis';\ngetRedis().keys('b:*');",
+      'c-service.ts': "import { RedisService } from './cache/redis.service';\nexport class C { constructor(private readonly redisService: RedisService) {}\n  run() { return this.redisService.client.keys('c:*'); } }",
+      'd-unrelated.ts': "const map = new Map<string, number>();\nexport const keys = [...map.keys()];",
+      'e-unrelated.ts': "import { keys } from './d-unrelated';\nexport const count = keys.length;",
+    });
+    expect(flagged).toEqual(['a-barrel.ts', 'b-factory.ts', 'c-service.ts']);
+    // The five files on the client's paths are parsed; the two unrelated files are not.
+    expect(parsed).toBe(6);
+  });
+
+  it('resolves tsconfig path aliases per package of a monorepo on disk', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cachescope-gate-'));
+    try {
+      const write = (name: string, text: string) => {
+        fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+        fs.writeFileSync(path.join(root, name), text);
+      };
+      write('package.json', '{ "name": "mono", "private": true }');
+      write('apps/web/tsconfig.json', '{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["./*"] } } }');
+      write('apps/web/lib/upstash.ts', "import { Redis } from '@upstash/redis';\nexport const redis = Redis.fromEnv();\n");
+      write('apps/web/app/route.ts', "import { redis } from '@/lib/upstash';\nexport const GET = () => redis.keys('*');\n");
+      write('apps/admin/tsconfig.json', '{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["./src/*"] } } }');
+      write('apps/admin/src/lib/upstash.ts', 'export const redis = { keys: (p: string) => [p] };\n');
+      write('apps/admin/src/page.ts', "import { redis } from '@/lib/upstash';\nexport const all = () => redis.keys('*');\n");
+      const config = resolveConfig([noKeysCommand], {}, undefined);
+      const outcome = await lint({ cwd: root, targets: ['.'], config, rules: [noKeysCommand] });
+      const flagged = outcome.results.filter((r) => r.findings.length > 0).map((r) => path.relative(root, r.filePath));
+      // Each package's own alias decides what `@/lib/upstash` is: a client in web, a plain object in admin.
+      expect(flagged).toEqual([path.join('apps', 'web', 'app', 'route.ts')]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+});
