@@ -156,6 +156,20 @@ describe('cache client recognition', () => {
     ).toEqual(['ioredis:get', 'ioredis:get']);
   });
 
+  it('clients destructured from typed contexts and dependency objects', () => {
+    expect(
+      recognise({
+        'main.ts': [
+          "import type { Redis } from 'ioredis';",
+          'interface Deps { redis: Redis; logger: { info(m: string): void } }',
+          'export function makeHandler({ redis, logger }: Deps) { logger.info("x"); return redis.get("a"); }',
+          'export function other(ctx: Deps) { const { redis: client } = ctx; return client.get("b"); }',
+          'export function plain(opts: { store: Map<string, string> }) { const { store } = opts; return store.get("c"); }',
+        ].join('\n'),
+      }),
+    ).toEqual(['ioredis:get', 'ioredis:get']);
+  });
+
   it('CommonJS require in JavaScript, including destructuring', () => {
     expect(
       recognise({

@@ -44,7 +44,12 @@ export interface ResolverOptions {
   nestCacheHasDefaultTtl: boolean;
   /** Which import specifiers are cache libraries (the known ones plus configured wrappers). */
   libraryFor: LibraryLookup;
+  /** True when the project registers @fastify/redis, which decorates the Fastify instance with `.redis`. */
+  fastifyRedis?: boolean;
 }
+
+/** Where a Fastify app's decorators are reached: `fastify.redis`, `app.redis`, `request.server.redis`, `this.server.redis`. */
+const fastifyInstance = /^(fastify|app|server|instance|api|f)$|\.server$/;
 
 const sameClientMethods = new Set([
   'duplicate',
@@ -178,6 +183,9 @@ export class ClientResolver {
     const value = this.symbolValue(symbol, node);
     if (value) return value;
     if (Node.isThisExpression(node.getExpression())) return this.thisAssignmentValue(node);
+    if (this.options.fastifyRedis && name === 'redis' && fastifyInstance.test(node.getExpression().getText())) {
+      return { kind: 'client', info: { library: 'ioredis', hasDefaultTtl: false } };
+    }
     return undefined;
   }
 
@@ -444,12 +452,21 @@ export class ClientResolver {
   private bindingElementValue(element: import('ts-morph').BindingElement): Value | undefined {
     const pattern = element.getParent();
     const holder = pattern?.getParent();
-    if (!Node.isObjectBindingPattern(pattern) || !Node.isVariableDeclaration(holder)) return undefined;
-    const initializer = holder.getInitializer();
-    if (!initializer) return undefined;
-    const source = this.evaluate(initializer);
+    if (!Node.isObjectBindingPattern(pattern)) return undefined;
     const propertyName = (element.getPropertyNameNode() ?? element.getNameNode()).getText();
-    if (source?.kind === 'libNamespace') return libExportValue(source.lib, propertyName);
+    if (Node.isVariableDeclaration(holder)) {
+      const initializer = holder.getInitializer();
+      const source = initializer ? this.evaluate(initializer) : undefined;
+      if (source?.kind === 'libNamespace') return libExportValue(source.lib, propertyName);
+    }
+    // `const { redis } = ctx` / `({ redis }: Deps) =>`: the property's declared type in the project.
+    if (!Node.isVariableDeclaration(holder) && !Node.isParameterDeclaration(holder)) return undefined;
+    const property = pattern.getType().getProperty(propertyName);
+    for (const declaration of property?.getDeclarations() ?? []) {
+      if (declaration === element) continue;
+      const value = this.declarationValue(declaration);
+      if (value) return value;
+    }
     return undefined;
   }
 

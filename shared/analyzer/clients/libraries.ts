@@ -122,6 +122,10 @@ const libraries: Record<string, LibraryDescriptor> = {
       RedisService: { role: 'provider', clientMethods: ['getOrThrow', 'getOrNil', 'getClient'] },
     },
   },
+  '@fastify/redis': {
+    library: 'ioredis',
+    exports: { FastifyRedis: { role: 'type' } },
+  },
   'nestjs-redis': {
     library: 'ioredis',
     exports: { RedisService: { role: 'provider', clientMethods: ['getClient'] } },

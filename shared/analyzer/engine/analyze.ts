@@ -73,12 +73,20 @@ export function analyze(input: AnalyzeInput): AnalyzeOutput {
       break;
     }
   }
-  const createResolver = () => new ClientResolver({ nestCacheHasDefaultTtl, libraryFor: lookup });
+  let fastifyRedis = false;
+  for (const text of texts.values()) {
+    if (text.includes('@fastify/redis') && /['"]@fastify\/redis['"]/.test(text)) {
+      fastifyRedis = true;
+      break;
+    }
+  }
+  const createResolver = () => new ClientResolver({ nestCacheHasDefaultTtl, libraryFor: lookup, fastifyRedis });
   const gate = selectFilesToAnalyse({
     texts,
     project,
     modules,
     gatingSpecifiers,
+    fastifyRedis,
     createResolver,
   });
 

@@ -39,6 +39,15 @@ describe('import gate', () => {
     expect(parsed).toBe(6);
   });
 
+  it('reaches the @fastify/redis decorator in route files that import no client', async () => {
+    const { flagged } = await gate({
+      'app.ts': "import Fastify from 'fastify';\nimport fastifyRedis from '@fastify/redis';\nexport const app = Fastify();\napp.register(fastifyRedis, { url: process.env.REDIS_URL });",
+      'routes/users.ts': "import type { FastifyInstance } from 'fastify';\nexport default async function routes(fastify: FastifyInstance) {\n  fastify.get('/users', async (request) => request.server.redis.keys('user:*'));\n}",
+      'routes/plain.ts': "export function handler(app: { get(path: string): void }) { app.get('/'); }",
+    });
+    expect(flagged).toEqual(['routes/users.ts']);
+  });
+
   it('resolves tsconfig path aliases per package of a monorepo on disk', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cachescope-gate-'));
     try {

@@ -17,6 +17,8 @@ export interface GateInput {
   modules: ModuleResolver;
   gatingSpecifiers: readonly string[];
   createResolver: () => ClientResolver;
+  /** The project registers @fastify/redis: files using the `.redis` decorator reach a client without importing one. */
+  fastifyRedis: boolean;
 }
 
 export interface GateResult {
@@ -25,6 +27,8 @@ export interface GateResult {
 }
 
 const nestCacheToken = /\bCACHE_MANAGER\b/;
+/** `fastify.redis.get(...)`, `request.server.redis.set(...)`: the @fastify/redis decorator in use. */
+const fastifyRedisUse = /\.redis\s*\.\s*\w+\s*\(/;
 
 export function selectFilesToAnalyse(input: GateInput): GateResult {
   const { texts, project } = input;
@@ -48,7 +52,8 @@ export function selectFilesToAnalyse(input: GateInput): GateResult {
 
   let frontier: string[] = [];
   for (const [file, text] of texts) {
-    if (specifiers(file).some((specifier) => gating.has(specifier)) || nestCacheToken.test(text)) {
+    const usesFastifyRedis = input.fastifyRedis && fastifyRedisUse.test(text);
+    if (specifiers(file).some((specifier) => gating.has(specifier)) || nestCacheToken.test(text) || usesFastifyRedis) {
       add(file);
       frontier.push(file);
     }
