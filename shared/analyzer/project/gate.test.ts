@@ -62,11 +62,17 @@ describe('import gate', () => {
       write('apps/admin/tsconfig.json', '{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["./src/*"] } } }');
       write('apps/admin/src/lib/upstash.ts', 'export const redis = { keys: (p: string) => [p] };\n');
       write('apps/admin/src/page.ts', "import { redis } from '@/lib/upstash';\nexport const all = () => redis.keys('*');\n");
+      // A workspace package that exports a client, imported by name from another package.
+      write('packages/redis/package.json', '{ "name": "@acme/redis", "main": "dist/index.js", "types": "dist/index.d.ts" }');
+      write('packages/redis/src/index.ts', "export { redis } from './client';\n");
+      write('packages/redis/src/client.ts', "import Redis from 'ioredis';\nexport const redis = new Redis();\n");
+      write('apps/worker/package.json', '{ "name": "worker" }');
+      write('apps/worker/src/job.ts', "import { redis } from '@acme/redis';\nexport const sweep = () => redis.keys('job:*');\n");
       const config = resolveConfig([noKeysCommand], {}, undefined);
       const outcome = await lint({ cwd: root, targets: ['.'], config, rules: [noKeysCommand] });
-      const flagged = outcome.results.filter((r) => r.findings.length > 0).map((r) => path.relative(root, r.filePath));
+      const flagged = outcome.results.filter((r) => r.findings.length > 0).map((r) => path.relative(root, r.filePath)).sort();
       // Each package's own alias decides what `@/lib/upstash` is: a client in web, a plain object in admin.
-      expect(flagged).toEqual([path.join('apps', 'web', 'app', 'route.ts')]);
+      expect(flagged).toEqual([path.join('apps', 'web', 'app', 'route.ts'), path.join('apps', 'worker', 'src', 'job.ts')]);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

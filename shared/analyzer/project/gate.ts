@@ -72,7 +72,7 @@ export function selectFilesToAnalyse(input: GateInput): GateResult {
     for (const file of texts.keys()) {
       if (analysed.has(file)) continue;
       const importsProvider = specifiers(file).some((specifier) => {
-        if (!stems.has(specifierStem(specifier))) return false;
+        if (!stems.has(specifierStem(specifier)) && !input.modules.isWorkspaceSpecifier(specifier)) return false;
         const target = resolve(specifier, file);
         return target !== undefined && providerSet.has(target);
       });

@@ -35,15 +35,86 @@ export class ModuleResolver {
   /** The project file a specifier names, or undefined for packages and unresolvable specifiers. */
   resolve(specifier: string, fromFile: string): string | undefined {
     const options = this.optionsFor(fromFile);
-    if (!isRelativeSpecifier(specifier) && !options.paths && !options.baseUrl) return undefined;
+    const relative = isRelativeSpecifier(specifier);
+    const workspace = relative ? undefined : this.workspacePackageOf(specifier);
+    if (!relative && !workspace && !options.paths && !options.baseUrl) return undefined;
     const key = `${path.dirname(fromFile)}\0${specifier}`;
     const cached = this.results.get(key);
     if (cached !== undefined) return cached ?? undefined;
     const resolved = ts.resolveModuleName(specifier, fromFile, options, this.host, this.cacheFor(options)).resolvedModule;
-    const file = resolved && !resolved.isExternalLibraryImport ? path.normalize(resolved.resolvedFileName) : undefined;
+    let file = resolved && !resolved.isExternalLibraryImport ? path.normalize(resolved.resolvedFileName) : undefined;
+    if ((!file || !this.texts.has(file)) && workspace) file = this.resolveInWorkspacePackage(specifier, workspace);
     const result = file && this.texts.has(file) ? file : undefined;
     this.results.set(key, result ?? null);
     return result;
+  }
+
+  /** True when a bare specifier names a package of this project (a monorepo workspace package). */
+  isWorkspaceSpecifier(specifier: string): boolean {
+    return !isRelativeSpecifier(specifier) && this.workspacePackageOf(specifier) !== undefined;
+  }
+
+  /**
+   * Monorepo packages imported by name (`@acme/cache`), found from the package.json files of the
+   * project's own sources, so a shared `packages/redis` client is followed without node_modules.
+   */
+  private workspacePackageOf(specifier: string): { name: string; dir: string; manifest: Record<string, unknown> } | undefined {
+    const packages = this.workspacePackages();
+    const parts = specifier.split('/');
+    const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+    return packages.get(name);
+  }
+
+  private workspacePackagesCache?: Map<string, { name: string; dir: string; manifest: Record<string, unknown> }>;
+
+  private workspacePackages(): Map<string, { name: string; dir: string; manifest: Record<string, unknown> }> {
+    if (this.workspacePackagesCache) return this.workspacePackagesCache;
+    const packages = new Map<string, { name: string; dir: string; manifest: Record<string, unknown> }>();
+    const seenDirs = new Set<string>();
+    for (const file of this.texts.keys()) {
+      for (let dir = path.dirname(file); !seenDirs.has(dir); dir = path.dirname(dir)) {
+        seenDirs.add(dir);
+        const manifestPath = path.join(dir, 'package.json');
+        if (fs.existsSync(manifestPath)) {
+          try {
+            const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
+            if (typeof manifest.name === 'string' && !packages.has(manifest.name)) packages.set(manifest.name, { name: manifest.name, dir, manifest });
+          } catch {
+            // An unreadable package.json names no package.
+          }
+          break;
+        }
+        if (path.dirname(dir) === dir) break;
+      }
+    }
+    this.workspacePackagesCache = packages;
+    return packages;
+  }
+
+  /** `@acme/cache` → its entry source (types/main mapped back to src), `@acme/cache/keys` → that module. */
+  private resolveInWorkspacePackage(specifier: string, pkg: { name: string; dir: string; manifest: Record<string, unknown> }): string | undefined {
+    const subpath = specifier.slice(pkg.name.length).replace(/^\//, '');
+    const anchor = path.join(pkg.dir, 'package.json');
+    const options = this.optionsFor(anchor);
+    const tryRelative = (relativePath: string): string | undefined => {
+      const request = `./${relativePath.replace(/^\.\//, '')}`;
+      const resolved = ts.resolveModuleName(request, anchor, options, this.host, this.cacheFor(options)).resolvedModule;
+      const file = resolved ? path.normalize(resolved.resolvedFileName) : undefined;
+      return file && this.texts.has(file) ? file : undefined;
+    };
+    const sourceOf = (entry: string) => entry.replace(/^\.\//, '').replace(/^(dist|build|lib|out)\//, 'src/').replace(/\.d\.ts$|\.[cm]?js$/, '');
+    if (subpath) return tryRelative(subpath) ?? tryRelative(`src/${subpath}`) ?? tryRelative(sourceOf(subpath));
+    const manifest = pkg.manifest;
+    const exportsField = manifest.exports as unknown;
+    const dotExport = typeof exportsField === 'string' ? exportsField : (exportsField as Record<string, unknown> | undefined)?.['.'];
+    const exportEntry = typeof dotExport === 'string' ? dotExport : dotExport && typeof dotExport === 'object' ? Object.values(dotExport as Record<string, unknown>).find((v) => typeof v === 'string') : undefined;
+    const entries = [manifest.source, manifest.types, manifest.typings, exportEntry, manifest.module, manifest.main]
+      .filter((entry): entry is string => typeof entry === 'string');
+    for (const entry of entries) {
+      const found = tryRelative(entry.replace(/\.d\.ts$|\.[cm]?js$/, '')) ?? tryRelative(sourceOf(entry));
+      if (found) return found;
+    }
+    return tryRelative('src/index') ?? tryRelative('index');
   }
 
   /** A ts-morph resolution host, so the binder follows the same per-package aliases. */
