@@ -85,17 +85,26 @@ export class ClientResolver {
 
   /** True when some export of the file is a client, a client factory or a client type alias. */
   exportsClient(file: SourceFile): boolean {
-    for (const [, declarations] of file.getExportedDeclarations()) {
+    return this.clientExportNames(file).size > 0;
+  }
+
+  /** The export names of a file that lead to a client (instance, factory, type, or a class handing one out). */
+  clientExportNames(file: SourceFile): Set<string> {
+    const names = new Set<string>();
+    for (const [name, declarations] of file.getExportedDeclarations()) {
       for (const declaration of declarations) {
         // Re-exports count (`export { redis } from './redis'` in a `cache/index.ts` barrel); a library's own declarations do not.
         const declaringFile = declaration.getSourceFile();
         if (declaringFile !== file && (declaringFile.isDeclarationFile() || declaringFile.isInNodeModules())) continue;
-        if (this.declarationValue(declaration) !== undefined) return true;
-        if (Node.isClassDeclaration(declaration) && this.classExposesClient(declaration)) return true;
+        if (this.declarationValue(declaration) !== undefined || (Node.isClassDeclaration(declaration) && this.classExposesClient(declaration))) {
+          names.add(name);
+          break;
+        }
       }
     }
-    return false;
+    return names;
   }
+
 
   /**
    * A service class that holds a client and hands it out (`getClient()`, a public `client` field),

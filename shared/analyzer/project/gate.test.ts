@@ -6,6 +6,7 @@ import { resolveConfig } from '../../config/load-config';
 import { lint } from '../lint';
 import { noKeysCommand } from '../rules/no-keys-command';
 import { virtualRoot } from '../testing/rule-tester';
+import { importsAnyOf } from './gate';
 
 /**
  * The import gate decides which files are parsed at all. Files that reach a client through any
@@ -78,4 +79,22 @@ describe('import gate', () => {
     }
   });
 
+});
+
+describe('importsAnyOf', () => {
+  const names = new Set(['redis', 'default']);
+  it('binds client names through named, default, namespace, require and re-export forms', () => {
+    expect(importsAnyOf("import { redis } from './cache';", './cache', names)).toBe(true);
+    expect(importsAnyOf("import { logger, redis as r } from './cache';", './cache', names)).toBe(true);
+    expect(importsAnyOf("import cache from './cache';", './cache', names)).toBe(true);
+    expect(importsAnyOf("import * as cache from './cache';", './cache', names)).toBe(true);
+    expect(importsAnyOf("const { redis } = require('./cache');", './cache', names)).toBe(true);
+    expect(importsAnyOf("export * from './cache';", './cache', names)).toBe(true);
+    expect(importsAnyOf("import {\n  type Foo,\n  redis,\n} from './cache';", './cache', names)).toBe(true);
+  });
+  it('does not bind when only unrelated names are imported', () => {
+    expect(importsAnyOf("import { logger, type Options } from './cache';", './cache', names)).toBe(false);
+    expect(importsAnyOf("import './cache';", './cache', names)).toBe(false);
+    expect(importsAnyOf("import { redis } from './cache-other';", './cache', names)).toBe(false);
+  });
 });

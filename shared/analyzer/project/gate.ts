@@ -61,20 +61,23 @@ export function selectFilesToAnalyse(input: GateInput): GateResult {
 
   while (frontier.length > 0) {
     const resolver = input.createResolver();
-    const providers = frontier.filter((file) => {
+    const providers = new Map<string, Set<string>>();
+    for (const file of frontier) {
       const sourceFile = project.getSourceFile(file);
-      return sourceFile ? resolver.exportsClient(sourceFile) : false;
-    });
-    if (providers.length === 0) break;
-    const providerSet = new Set(providers);
-    const stems = new Set(providers.flatMap(importStems));
+      const names = sourceFile ? resolver.clientExportNames(sourceFile) : new Set<string>();
+      if (names.size > 0) providers.set(file, names);
+    }
+    if (providers.size === 0) break;
+    const stems = new Set([...providers.keys()].flatMap(importStems));
     const next: string[] = [];
     for (const file of texts.keys()) {
       if (analysed.has(file)) continue;
       const importsProvider = specifiers(file).some((specifier) => {
         if (!stems.has(specifierStem(specifier)) && !input.modules.isWorkspaceSpecifier(specifier)) return false;
         const target = resolve(specifier, file);
-        return target !== undefined && providerSet.has(target);
+        const clientNames = target !== undefined ? providers.get(target) : undefined;
+        // A file importing only unrelated names from a big barrel cannot reach the client.
+        return clientNames !== undefined && importsAnyOf(texts.get(file) ?? '', specifier, clientNames);
       });
       if (importsProvider) next.push(file);
     }
@@ -85,7 +88,8 @@ export function selectFilesToAnalyse(input: GateInput): GateResult {
   const support = new Set<string>();
   for (const file of analysed) {
     for (const specifier of specifiers(file)) {
-      if (gating.has(specifier)) continue;
+      // Workspace packages are whole libraries: their barrels are not helpers worth parsing.
+      if (gating.has(specifier) || input.modules.isWorkspaceSpecifier(specifier)) continue;
       const target = resolve(specifier, file);
       if (target && !analysed.has(target) && !support.has(target)) {
         support.add(target);
@@ -105,4 +109,36 @@ function importStems(file: string): string[] {
 function specifierStem(specifier: string): string {
   const last = specifier.replace(/\/+$/, '').split('/').pop() ?? '';
   return last.replace(/\.[cm]?[jt]sx?$/, '');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Whether a file's imports of `specifier` can bind one of `names`: a named or default import of
+ * one, a namespace import, require() or dynamic import (anything), or a re-export (the barrel is
+ * then checked as a provider itself).
+ */
+export function importsAnyOf(text: string, specifier: string, names: ReadonlySet<string>): boolean {
+  const quoted = `['"]${escapeRegExp(specifier)}['"]`;
+  if (new RegExp(`\\b(require|import)\\s*\\(\\s*${quoted}`).test(text)) return true;
+  if (new RegExp(`\\bexport\\s*(\\*|type\\s*\\{|\\{)[^;]*?from\\s*${quoted}`).test(text)) return true;
+  const clauses = [...text.matchAll(new RegExp(`\\bimport\\s+([^;'"]*?)\\s*from\\s*${quoted}`, 'g'))].map((match) => match[1]);
+  if (clauses.length === 0) return false;
+  for (const raw of clauses) {
+    const clause = raw.replace(/^type\s+/, '').trim();
+    if (clause.includes('*')) return true;
+    const braceStart = clause.indexOf('{');
+    const defaultPart = (braceStart === -1 ? clause : clause.slice(0, braceStart)).replace(/,\s*$/, '').trim();
+    if (defaultPart && names.has('default')) return true;
+    if (braceStart !== -1) {
+      const inner = clause.slice(braceStart + 1, clause.lastIndexOf('}'));
+      for (const part of inner.split(',')) {
+        const imported = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]?.trim();
+        if (imported && names.has(imported)) return true;
+      }
+    }
+  }
+  return false;
 }
