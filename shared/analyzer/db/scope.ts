@@ -153,10 +153,29 @@ export function resolveThisMember(access: PropertyAccessExpression): ClassMember
   if (!cls) return undefined;
   const name = access.getName();
   let declaration: PropertyDeclaration | ParameterDeclaration | undefined = cls.getProperty(name);
-  const assigned: Expression[] = [];
+  const facts = constructorFactsOf(cls);
+  if (!declaration) declaration = facts.parameterProperties.get(name);
+  return { cls, declaration, assigned: facts.assignments.get(name) ?? [] };
+}
+
+interface ConstructorFacts {
+  parameterProperties: Map<string, ParameterDeclaration>;
+  /** `this.<name> = <expr>` in constructors, by name. */
+  assignments: Map<string, Expression[]>;
+}
+
+const constructorFactsCache = new WeakMap<Node, ConstructorFacts>();
+
+/** Walks a class's constructors once; every `this.x` lookup in the class reuses the result. */
+function constructorFactsOf(cls: NonNullable<ReturnType<typeof enclosingClass>>): ConstructorFacts {
+  const cached = constructorFactsCache.get(cls);
+  if (cached) return cached;
+  const facts: ConstructorFacts = { parameterProperties: new Map(), assignments: new Map() };
   for (const constructor of cls.getConstructors()) {
     for (const parameter of constructor.getParameters()) {
-      if (!declaration && parameter.isParameterProperty() && parameter.getName() === name) declaration = parameter;
+      if (parameter.isParameterProperty() && !facts.parameterProperties.has(parameter.getName())) {
+        facts.parameterProperties.set(parameter.getName(), parameter);
+      }
     }
     constructor.forEachDescendant((node, traversal) => {
       if (Node.isFunctionLikeDeclaration(node) && !Node.isArrowFunction(node)) {
@@ -165,16 +184,15 @@ export function resolveThisMember(access: PropertyAccessExpression): ClassMember
       }
       if (!Node.isBinaryExpression(node) || node.getOperatorToken().getText() !== '=') return;
       const left = node.getLeft();
-      if (
-        Node.isPropertyAccessExpression(left) &&
-        left.getName() === name &&
-        Node.isThisExpression(left.getExpression())
-      ) {
-        assigned.push(node.getRight());
+      if (Node.isPropertyAccessExpression(left) && Node.isThisExpression(left.getExpression())) {
+        const list = facts.assignments.get(left.getName()) ?? [];
+        list.push(node.getRight());
+        facts.assignments.set(left.getName(), list);
       }
     });
   }
-  return { cls, declaration, assigned };
+  constructorFactsCache.set(cls, facts);
+  return facts;
 }
 
 /** Top-level declaration of `name` in a file (the target of `export { name }` and `export default name`). */
