@@ -19,6 +19,9 @@ import { CacheLibrary, LibraryDescriptor, LibraryLookup } from './libraries';
 
 export type BatchKind = 'pipeline' | 'multi';
 
+/** What a re-exported module provides: its client export names, or undefined when it provides none. */
+export type ReexportLookup = (specifier: string) => ReadonlySet<string> | undefined;
+
 export interface ClientInfo {
   library: CacheLibrary;
   /** Set for a pipeline or MULTI of a client; `origin` identifies the batch instance. */
@@ -84,27 +87,86 @@ export class ClientResolver {
   }
 
   /** True when some export of the file is a client, a client factory or a client type alias. */
-  exportsClient(file: SourceFile): boolean {
-    return this.clientExportNames(file).size > 0;
+  exportsClient(file: SourceFile, reexported?: ReexportLookup): boolean {
+    return this.clientExportNames(file, reexported).size > 0;
   }
 
-  /** The export names of a file that lead to a client (instance, factory, type, or a class handing one out). */
-  clientExportNames(file: SourceFile): Set<string> {
+  /**
+   * The export names of a file that lead to a client (instance, factory, type, or a class handing
+   * one out). Read from the file's own statements; re-exports (`export * from './redis'`) ask
+   * `reexported` what the target module provides, so barrels never make the binder resolve whole
+   * export graphs.
+   */
+  clientExportNames(file: SourceFile, reexported?: ReexportLookup): Set<string> {
     const names = new Set<string>();
-    for (const [name, declarations] of file.getExportedDeclarations()) {
-      for (const declaration of declarations) {
-        // Re-exports count (`export { redis } from './redis'` in a `cache/index.ts` barrel); a library's own declarations do not.
-        const declaringFile = declaration.getSourceFile();
-        if (declaringFile !== file && (declaringFile.isDeclarationFile() || declaringFile.isInNodeModules())) continue;
-        if (this.declarationValue(declaration) !== undefined || (Node.isClassDeclaration(declaration) && this.classExposesClient(declaration))) {
-          names.add(name);
-          break;
+    const leadsToClient = (declaration: Node | undefined): boolean =>
+      declaration !== undefined &&
+      (this.declarationValue(declaration) !== undefined || (Node.isClassDeclaration(declaration) && this.classExposesClient(declaration)));
+    for (const statement of file.getStatements()) {
+      if (Node.isExportDeclaration(statement)) {
+        const specifier = statement.getModuleSpecifierValue();
+        if (specifier !== undefined) {
+          const provided = reexported?.(specifier) ?? this.libraryReexport(specifier);
+          if (!provided || provided.size === 0) continue;
+          if (!statement.hasNamedExports()) {
+            const namespace = statement.getNamespaceExport();
+            if (namespace) names.add(namespace.getName());
+            else for (const name of provided) if (name !== 'default') names.add(name);
+            continue;
+          }
+          for (const element of statement.getNamedExports()) {
+            if (provided.has(element.getName())) names.add(element.getAliasNode()?.getText() ?? element.getName());
+          }
+          continue;
+        }
+        for (const element of statement.getNamedExports()) {
+          const local = element.getNameNode().getSymbol();
+          if (local?.getDeclarations().some((declaration) => leadsToClient(declaration))) {
+            names.add(element.getAliasNode()?.getText() ?? element.getName());
+          }
+        }
+        continue;
+      }
+      if (Node.isExportAssignment(statement)) {
+        if (this.evaluate(statement.getExpression()) !== undefined) names.add('default');
+        continue;
+      }
+      if (Node.isVariableStatement(statement) && statement.isExported()) {
+        for (const declaration of statement.getDeclarations()) if (leadsToClient(declaration)) names.add(declaration.getName());
+        continue;
+      }
+      if (
+        (Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement) || Node.isTypeAliasDeclaration(statement)) &&
+        statement.hasExportKeyword()
+      ) {
+        if (leadsToClient(statement)) names.add(statement.hasDefaultKeyword() ? 'default' : (statement.getName() ?? 'default'));
+        continue;
+      }
+      if (Node.isExpressionStatement(statement)) {
+        // CommonJS: module.exports = client; module.exports.redis = client; exports.redis = client.
+        const expression = statement.getExpression();
+        if (!Node.isBinaryExpression(expression) || expression.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) continue;
+        const target = expression.getLeft().getText();
+        const match = /^(?:module\.)?exports(?:\.(\w+))?$/.exec(target);
+        if (!match || (target === 'exports' && !match[1])) continue;
+        const right = expression.getRight();
+        if (!match[1] && Node.isObjectLiteralExpression(right)) {
+          for (const property of right.getProperties()) {
+            if ((Node.isPropertyAssignment(property) || Node.isShorthandPropertyAssignment(property)) && leadsToClient(property)) names.add(property.getName());
+          }
+        } else if (this.evaluate(right) !== undefined) {
+          names.add(match[1] ?? 'default');
         }
       }
     }
     return names;
   }
 
+  /** `export { Redis } from 'ioredis'`: a barrel re-exporting a library's client constructor or type. */
+  private libraryReexport(specifier: string): Set<string> | undefined {
+    const lib = this.options.libraryFor(specifier);
+    return lib ? new Set(Object.keys(lib.exports)) : undefined;
+  }
 
   /**
    * A service class that holds a client and hands it out (`getClient()`, a public `client` field),

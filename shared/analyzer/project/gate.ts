@@ -1,7 +1,8 @@
 import * as path from 'node:path';
-import { Project } from 'ts-morph';
+import { Node, Project, SourceFile } from 'ts-morph';
 import { ClientResolver } from '../clients/client-resolver';
 import { scanImportSpecifiers } from './import-scan';
+import { collectCacheCalls } from '../clients/cache-calls';
 import { ModuleResolver } from './module-resolver';
 
 /**
@@ -59,13 +60,22 @@ export function selectFilesToAnalyse(input: GateInput): GateResult {
     }
   }
 
+  // Every provider found so far, by file: re-exporting barrels are judged against it.
+  const allProviders = new Map<string, Set<string>>();
   while (frontier.length > 0) {
     const resolver = input.createResolver();
     const providers = new Map<string, Set<string>>();
     for (const file of frontier) {
       const sourceFile = project.getSourceFile(file);
-      const names = sourceFile ? resolver.clientExportNames(sourceFile) : new Set<string>();
-      if (names.size > 0) providers.set(file, names);
+      const reexported = (specifier: string) => {
+        const target = resolve(specifier, file);
+        return target ? allProviders.get(target) : undefined;
+      };
+      const names = sourceFile ? resolver.clientExportNames(sourceFile, reexported) : new Set<string>();
+      if (names.size > 0) {
+        providers.set(file, names);
+        allProviders.set(file, names);
+      }
     }
     if (providers.size === 0) break;
     const stems = new Set([...providers.keys()].flatMap(importStems));
@@ -83,6 +93,30 @@ export function selectFilesToAnalyse(input: GateInput): GateResult {
     }
     for (const file of next) add(file);
     frontier = next;
+  }
+
+  // Files that call a project helper which itself talks to the cache (`invalidateProduct(id)`)
+  // are write paths too: project-wide rules follow such helpers one call deep.
+  const helperNames = new Map<string, Set<string>>();
+  const finalResolver = input.createResolver();
+  for (const file of analysed) {
+    const sourceFile = project.getSourceFile(file);
+    if (!sourceFile) continue;
+    const names = cacheHelperNames(sourceFile, finalResolver);
+    if (names.size > 0) helperNames.set(file, names);
+  }
+  if (helperNames.size > 0) {
+    const stems = new Set([...helperNames.keys()].flatMap(importStems));
+    for (const file of texts.keys()) {
+      if (analysed.has(file)) continue;
+      const callsHelper = specifiers(file).some((specifier) => {
+        if (!stems.has(specifierStem(specifier)) && !input.modules.isWorkspaceSpecifier(specifier)) return false;
+        const target = resolve(specifier, file);
+        const names = target !== undefined ? helperNames.get(target) : undefined;
+        return names !== undefined && importsAnyOf(texts.get(file) ?? '', specifier, names);
+      });
+      if (callsHelper) add(file);
+    }
   }
 
   const support = new Set<string>();
@@ -141,4 +175,26 @@ export function importsAnyOf(text: string, specifier: string, names: ReadonlySet
     }
   }
   return false;
+}
+
+/** Exported functions, classes and function-valued consts of a file whose bodies send cache commands. */
+function cacheHelperNames(file: SourceFile, resolver: ClientResolver): Set<string> {
+  const names = new Set<string>();
+  const calls = collectCacheCalls(file, resolver);
+  if (calls.length === 0) return names;
+  for (const statement of file.getStatements()) {
+    const exportedNames: string[] = [];
+    if (Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement)) {
+      if (statement.hasExportKeyword()) exportedNames.push(statement.hasDefaultKeyword() ? 'default' : (statement.getName() ?? 'default'));
+    } else if (Node.isVariableStatement(statement) && statement.isExported()) {
+      exportedNames.push(...statement.getDeclarations().map((declaration) => declaration.getName()));
+    }
+    if (exportedNames.length === 0) continue;
+    const start = statement.getPos();
+    const end = statement.getEnd();
+    if (calls.some((call) => call.call.getStart() >= start && call.call.getEnd() <= end)) {
+      for (const name of exportedNames) names.add(name);
+    }
+  }
+  return names;
 }
