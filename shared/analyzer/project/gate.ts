@@ -177,17 +177,22 @@ export function importsAnyOf(text: string, specifier: string, names: ReadonlySet
   return false;
 }
 
-/** Exported functions, classes and function-valued consts of a file whose bodies send cache commands. */
+/** Exported functions and function-valued consts of a file whose bodies send cache commands. */
 function cacheHelperNames(file: SourceFile, resolver: ClientResolver): Set<string> {
   const names = new Set<string>();
   const calls = collectCacheCalls(file, resolver);
   if (calls.length === 0) return names;
   for (const statement of file.getStatements()) {
     const exportedNames: string[] = [];
-    if (Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement)) {
+    // Functions only: a service class is imported by every controller and module of an app, and
+    // following all of them would parse most of it for little gain.
+    if (Node.isFunctionDeclaration(statement)) {
       if (statement.hasExportKeyword()) exportedNames.push(statement.hasDefaultKeyword() ? 'default' : (statement.getName() ?? 'default'));
     } else if (Node.isVariableStatement(statement) && statement.isExported()) {
-      exportedNames.push(...statement.getDeclarations().map((declaration) => declaration.getName()));
+      for (const declaration of statement.getDeclarations()) {
+        const initializer = declaration.getInitializer();
+        if (initializer && (Node.isArrowFunction(initializer) || Node.isFunctionExpression(initializer))) exportedNames.push(declaration.getName());
+      }
     }
     if (exportedNames.length === 0) continue;
     const start = statement.getPos();

@@ -44,7 +44,7 @@ const controlKeyWords = new Set([
   'lock', 'locks', 'mutex', 'semaphore', 'ratelimit', 'rl', 'rate', 'limit', 'limiter', 'throttle', 'session', 'sessions',
   'sess', 'nonce', 'otp', 'token', 'tokens', 'idempotency', 'idempotent', 'dedupe', 'dedup', 'seen', 'processed',
   'job', 'jobs', 'queue', 'heartbeat', 'presence', 'online', 'lease', 'leader', 'cooldown', 'attempt', 'attempts',
-  'blocklist', 'blacklist', 'denylist', 'oauth', 'csrf', 'pkce', 'verification', 'verify', 'challenge', 'state',
+  'blocklist', 'blacklist', 'denylist', 'import', 'imports', 'migration', 'backfill', 'cursor', 'checkpoint', 'progress', 'oauth', 'csrf', 'pkce', 'verification', 'verify', 'challenge', 'state',
 ]);
 /**
  * Names of a key's variable part that make it a one-time handshake value (`oauth:${state}`,
@@ -187,6 +187,7 @@ function checkCacheWrite(
     if (family && isWriteThrough(family.pattern)) continue;
     if (isVersionedKey(entry.key, family)) continue;
     if (entry.values.length > 0 && entry.values.every(isMarkerValue)) continue;
+    if (entry.values.length > 0 && entry.values.every(isIdentifierValue)) continue;
     let best: { write: DbOperation; relation: KeyRelation } | undefined;
     // The nearest preceding write with evidence wins; a write the key names beats one that only shares data.
     for (const write of [...preceding].reverse()) {
@@ -342,6 +343,24 @@ function isMarkerValue(node: Node): boolean {
   if (kind === SyntaxKind.TrueKeyword || kind === SyntaxKind.FalseKeyword || kind === SyntaxKind.NullKeyword) return true;
   const text = inner.getText().replace(/\s+/g, '');
   return /^(Date\.now\(\)|newDate\(\)(\.(getTime|toISOString|valueOf)\(\))?|String\(Date\.now\(\)\)|Date\.now\(\)\.toString\(\))$/.test(text);
+}
+
+/**
+ * An id (`partnerId`, `user.id`, `String(row.id)`): the entry is an index from some other value to
+ * the row, and holds none of the row's data that a concurrent writer could make stale.
+ */
+function isIdentifierValue(node: Node): boolean {
+  let inner = unwrap(node);
+  if (Node.isCallExpression(inner) && inner.getExpression().getText() === 'String' && inner.getArguments().length === 1) {
+    inner = unwrap(inner.getArguments()[0]!);
+  }
+  if (Node.isTemplateExpression(inner) && inner.getHead().getLiteralText() === '' && inner.getTemplateSpans().length === 1) {
+    const span = inner.getTemplateSpans()[0]!;
+    if (span.getLiteral().getLiteralText() === '') inner = unwrap(span.getExpression());
+  }
+  if (Node.isIdentifier(inner)) return identifierLikeName.test(inner.getText());
+  if (Node.isPropertyAccessExpression(inner)) return identifierLikeName.test(inner.getName());
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -517,7 +536,9 @@ function keyRelation(family: KeyFamily | undefined, model: string | undefined): 
 function isControlKey(family: KeyFamily, model: string | undefined): boolean {
   const words = keyWords(family);
   if (words.placeholders.length > 0 && words.placeholders.every((word) => handshakePlaceholders.has(word))) return true;
-  const naming = model ? nameSpan(words.literal, model) : undefined;
+  const span = model ? nameSpan(words.literal, model) : undefined;
+  // Only a compound name shelters its words: `token` alone naming `verificationtoken` is still a token.
+  const naming = span && span.end - span.start > 1 ? span : undefined;
   return words.literal.some(
     (word, index) => controlKeyWords.has(word) && singularize(word) !== model && !(naming && index >= naming.start && index < naming.end),
   );

@@ -14,7 +14,7 @@ const ioredisModule = `import Redis from 'ioredis';
 
 const redis = new Redis(process.env.REDIS_URL!);
 const CACHE_TTL = 60 * 60;
-enum Ttl {
+enum CacheTtl {
   Day = 24 * 3600,
 }
 
@@ -26,7 +26,7 @@ export async function cacheCategory(slug: string, json: string) {
   await redis.set(\`category:\${slug}\`, json, 'EX', CACHE_TTL);
 }
 
-export const remember = (id: string, value: string) => redis.setex(\`remember:\${id}\`, Ttl.Day, value);
+export const remember = (id: string, value: string) => redis.setex(\`remember:\${id}\`, CacheTtl.Day, value);
 
 export async function cacheUser(id: string, fields: Record<string, string>) {
   await redis.hset(\`user:\${id}\`, fields);
@@ -45,7 +45,7 @@ export async function cacheFragment(id: string, html: string) {
   await redis.set(\`fragment:\${id}\`, html, 'PX', 60_000);
 }
 
-export async function warmItems(items: Array<{ id: string; json: string }>) {
+export async function warmItemCache(items: Array<{ id: string; json: string }>) {
   const pipeline = redis.pipeline();
   for (const item of items) pipeline.set(\`item:\${item.id}\`, item.json, 'EX', 300);
   await pipeline.exec();
@@ -65,7 +65,7 @@ const ioredisDriver = `const m = require('./ioredis-fixed.js');
     await m.warmHome(id, []);
     await m.cacheFragment(id, '<p/>');
   }
-  await m.warmItems(ids.map((id) => ({ id, json: '{}' })));
+  await m.warmItemCache(ids.map((id) => ({ id, json: '{}' })));
   await m.close();
 })().catch((error) => { console.error(error); process.exit(1); });
 `;
@@ -92,7 +92,7 @@ export const open = async () => {
   await client.connect();
 };
 
-export async function save(id: string, value: string) {
+export async function saveCached(id: string, value: string) {
   await client.set(\`px:\${id}\`, value, { PX: 60_000 });
   await client.set(\`ex:\${id}\`, value, { EX });
   await client.set(\`v5:\${id}\`, value, { expiration: { type: 'EX', value: TTL_SECONDS } });
@@ -106,7 +106,7 @@ export const close = () => client.close();
 const nodeRedisDriver = `const m = require('./node-redis-fixed.js');
 (async () => {
   await m.open();
-  for (let i = 0; i < 40; i++) await m.save(String(i), 'v');
+  for (let i = 0; i < 40; i++) await m.saveCached(String(i), 'v');
   await m.close();
 })().catch((error) => { console.error(error); process.exit(1); });
 `;
@@ -118,9 +118,28 @@ const upstashModule = `import { Redis } from '@upstash/redis';
 const redis = Redis.fromEnv();
 
 export async function GET() {
-  await redis.set('home:hero', '{}', { ex: 120 });
-  await redis.setex('home:footer', 600, '{}');
+  await redis.set('cache:home:hero', '{}', { ex: 120 });
+  await redis.setex('cache:home:footer', 600, '{}');
   return new Response('ok');
+}
+`;
+
+/** A cache class reached through an interface: its TTL default is what omitting callers get. */
+const defaultTtlModule = `import { createClient } from 'redis';
+
+export interface CacheStore {
+  set(key: string, value: string, expire?: number): Promise<void>;
+}
+
+export class RedisCache implements CacheStore {
+  private readonly client = createClient({ url: process.env.REDIS_URL });
+  async set(key: string, value: string, expire: number = 30 * 60) {
+    await this.client.set(key, value, { EX: expire });
+  }
+}
+
+export async function rememberGeneration(store: CacheStore, id: string) {
+  await store.set('generation', id);
 }
 `;
 
@@ -133,14 +152,14 @@ const keyv = new Keyv();
 export async function put(id: string) {
   await cache.set(\`post:\${id}\`, { id }, 60000);
   await cache.mset([{ key: \`tag:\${id}\`, value: id, ttl: 120_000 }]);
-  await keyv.set(\`token:\${id}\`, { id }, 5 * 60 * 1000);
+  await keyv.set(\`user:\${id}\`, { id }, 5 * 60 * 1000);
 }
 
 export async function remaining(id: string) {
   const now = Date.now();
   const post = await cache.ttl(\`post:\${id}\`);
   const tag = await cache.ttl(\`tag:\${id}\`);
-  const token = (await keyv.getRaw(\`token:\${id}\`))?.expires;
+  const token = (await keyv.getRaw(\`user:\${id}\`))?.expires;
   return [post, tag, token].map((at) => (typeof at === 'number' ? at - now : null));
 }
 `;
@@ -192,6 +211,7 @@ describe('require-ttl-jitter suggestions', () => {
       { name: 'node-redis', code: nodeRedisModule, findings: 5 },
       { name: 'upstash', code: upstashModule, findings: 2 },
       { name: 'stores', code: storesModule, findings: 3 },
+      { name: 'default-ttl', code: defaultTtlModule, findings: 1 },
     ];
     const files: string[] = [];
     for (const testCase of cases) {

@@ -41,7 +41,7 @@ const hashThenExpire = `${ioredis}export async function cacheUser(id: string, fi
 
 const nodeRedisOptions = `${nodeRedis}const EX = 600;
 const TTL_SECONDS = 300;
-export async function save(key: string, value: string) {
+export async function saveCached(key: string, value: string) {
   await client.set(key, value, { PX: 60_000 });
   await client.set(key, value, { EX });
   await client.set(key, value, { expiration: { type: 'EX', value: TTL_SECONDS } });
@@ -49,13 +49,13 @@ export async function save(key: string, value: string) {
 `;
 
 const upstashOptions = `${upstash}export async function GET() {
-  await redis.set('home:hero', '{}', { ex: 120 });
+  await redis.set('cache:home:hero', '{}', { ex: 120 });
   return new Response('ok');
 }
 `;
 
 const sendCommandTtl = `${nodeRedis}const TTL = 900;
-export async function raw(key: string, value: string) {
+export async function rawCacheWrite(key: string, value: string) {
   await client.sendCommand(['SET', key, value, 'EX', '3600']);
   await client.sendCommand(['SET', key, value, 'EX', String(TTL)]);
 }
@@ -113,7 +113,7 @@ export class PostsService {
 
 const keyvArithmetic = `import Keyv from 'keyv';
 const keyv = new Keyv();
-export const remember = (token: string, user: object) => keyv.set(\`token:\${token}\`, user, 5 * 60 * 1000);
+export const remember = (token: string, user: object) => keyv.set(\`users:\${token}\`, user, 5 * 60 * 1000);
 `;
 
 const privateField = `import Redis from 'ioredis';
@@ -126,15 +126,15 @@ export class SearchCache {
 }
 `;
 
-const environmentTernary = `${ioredis}const TTL = process.env.NODE_ENV === 'production' ? 3600 : 60;
-export const put = (key: string, v: string) => redis.set(key, v, 'EX', TTL);
+const environmentTernary = `${ioredis}const CACHE_TTL = process.env.NODE_ENV === 'production' ? 3600 : 60;
+export const cachePut = (key: string, v: string) => redis.set(key, v, 'EX', CACHE_TTL);
 `;
 
 const millisecondsFromSeconds = `${ioredis}import { TTL_SECONDS } from './config';
-export const put = (key: string, v: string) => redis.set(key, v, 'PX', TTL_SECONDS * 1000);
+export const putCached = (key: string, v: string) => redis.set(key, v, 'PX', TTL_SECONDS * 1000);
 `;
 
-const pipelineWrite = `${ioredis}export async function warmAll(items: Array<{ id: string; json: string }>) {
+const pipelineWrite = `${ioredis}export async function warmItemCache(items: Array<{ id: string; json: string }>) {
   const pipeline = redis.pipeline();
   for (const item of items) pipeline.set(\`item:\${item.id}\`, item.json, 'EX', 300);
   await pipeline.exec();
@@ -143,19 +143,117 @@ const pipelineWrite = `${ioredis}export async function warmAll(items: Array<{ id
 
 const cacheManagerV4 = `import type { Cache } from 'cache-manager';
 declare const cache: Cache;
-export const put = (k: string, v: unknown) => cache.set(k, v, { ttl: 600 } as never);
+export const cachePut = (k: string, v: unknown) => cache.set(k, v, { ttl: 600 } as never);
 `;
 
 runRuleTests(requireTtlJitter, {
   valid: [
+    // One-off tokens, ephemeral state and windows: their TTL is a validity period.
+    {
+      name: 'an expire after reading pending state is clean-up, not a cache fill',
+      code: `${upstash}
+export async function POST(checkoutToken: string) {
+  const clickId = await redis.hget<string>(\`shopify:checkout:\${checkoutToken}\`, 'clickId');
+  if (clickId === '') await redis.expire(\`shopify:checkout:\${checkoutToken}\`, 60 * 60 * 24);
+}`,
+    },
+    {
+      name: 'OAuth state and a verification code stored in a variable named cacheKey',
+      code: `${upstash}
+export async function startOAuth(prefix: string, contextId: string) {
+  const state = crypto.randomUUID();
+  await redis.set(\`\${prefix}:\${state}\`, contextId, { ex: 30 * 60 });
+  return state;
+}
+export async function startCodeVerification(partnerId: string, handle: string, code: string) {
+  const cacheKey = \`social-verification:\${partnerId}:\${handle}\`;
+  await redis.set(cacheKey, code, { ex: 60 * 60 * 24 });
+}`,
+    },
+    {
+      name: 'an email-change token with a px validity',
+      code: `${upstash}
+const expiresIn = 15 * 60 * 1000;
+export async function requestEmailChange(userId: string, token: string, email: string) {
+  await redis.set(\`email-change-request:token:\${token}\`, { userId, email }, { px: expiresIn });
+}`,
+    },
+    {
+      name: 'a rate limiter caching which user a credential belongs to',
+      code: `${ioredis}
+export class RateLimiter {
+  static readonly TOKEN_CACHE_TTL_SECONDS = 3600;
+  static async cacheUserForToken(token: string, userId: string) {
+    await redis.set(\`rl:token:\${token}\`, userId, 'EX', RateLimiter.TOKEN_CACHE_TTL_SECONDS);
+  }
+}`,
+    },
+    {
+      name: 'an onboarding window in a class named cache; importer credentials',
+      code: `${upstash}
+export const ONBOARDING_WINDOW_SECONDS = 60 * 60 * 24;
+class OnboardingStepCache {
+  async set(userId: string, step: string) {
+    return redis.set(\`onboarding-step:\${userId}\`, step, { ex: ONBOARDING_WINDOW_SECONDS });
+  }
+}
+export const onboardingStepCache = new OnboardingStepCache();`,
+    },
+    {
+      name: 'credentials kept for an importer',
+      filename: 'src/lib/partnerstack/importer.ts',
+      code: `${upstash}
+const CACHE_KEY_PREFIX = 'partnerstack:credentials';
+const CACHE_EXPIRY = 60 * 60 * 24;
+export async function setCredentials(workspaceId: string, credentials: object) {
+  await redis.set(\`\${CACHE_KEY_PREFIX}:\${workspaceId}\`, credentials, { ex: CACHE_EXPIRY });
+}`,
+    },
+    {
+      name: 'an access token cached slightly shorter than its validity',
+      code: `${ioredis}
+export async function getStreamToken(projectRef: string) {
+  const key = \`s2-token:\${projectRef}\`;
+  const cachedToken = await redis.get(key);
+  if (cachedToken) return cachedToken;
+  const accessToken = await issuer.issue(projectRef);
+  await redis.setex(key, 59 * 60, accessToken);
+  return accessToken;
+}
+declare const issuer: { issue(ref: string): Promise<string> };`,
+    },
+    {
+      name: 'expire-now and a debounce are too short to matter',
+      code: `${upstash}
+export class LinkCache {
+  async expireMany(keys: string[]) {
+    const pipeline = redis.pipeline();
+    keys.forEach((key) => pipeline.expire(\`linkcache:\${key}\`, 1));
+    await pipeline.exec();
+  }
+  async debounce(key: string) {
+    await redis.set(\`linkcache:\${key}:debounce\`, '1', { ex: 5 });
+  }
+}`,
+    },
+    {
+      name: 'an idempotency record and pending checkout state with no sign of a cache',
+      code: `${upstash}
+export async function trackSale(workspaceId: string, invoiceId: string, response: object) {
+  await redis.set(\`trackSale:\${workspaceId}:invoiceId:\${invoiceId}\`, response, { ex: 60 * 60 * 24 * 7 });
+}
+export async function orderPaid(checkoutToken: string) {
+  await redis.expire(\`shopify:checkout:\${checkoutToken}\`, 60 * 60 * 24);
+}`,
+    },
     // Randomness and jitter helpers.
-    `${ioredis}export const put = (k: string, v: string) => redis.set(k, v, 'EX', 3600 + Math.floor(Math.random() * 300));`,
-    `${ioredis}import { randomInt } from 'node:crypto';\nexport const put = (k: string, v: string) => redis.setex(k, randomInt(3300, 3900), v);`,
-    `${ioredis}import * as crypto from 'node:crypto';\nexport const put = (k: string, v: string) => redis.expire(k, 3600 + crypto.randomInt(0, 360));`,
-    `${ioredis}declare const faker: { number: { int(o: object): number } };\nexport const put = (k: string, v: string) => redis.set(k, v, 'EX', faker.number.int({ min: 60, max: 90 }));`,
-    `${ioredis}import { withJitter } from './ttl';\nexport const put = (k: string, v: string) => redis.set(k, v, 'EX', withJitter(3600));`,
-    `${nodeRedis}declare function jitteredTtl(): number;\nexport const put = (k: string, v: string) => client.set(k, v, { EX: jitteredTtl() });`,
-    `${upstash}declare function randomTtl(base: number): number;\nexport const put = (k: string, v: string) => redis.set(k, v, { ex: randomTtl(600) });`,
+    `${ioredis}export const cachePut = (k: string, v: string) => redis.set(k, v, 'EX', 3600 + Math.floor(Math.random() * 300));`,
+    `${ioredis}import { randomInt } from 'node:crypto';\nexport const cachePut = (k: string, v: string) => redis.setex(k, randomInt(3300, 3900), v);`,
+    `${ioredis}import * as crypto from 'node:crypto';\nexport const cachePut = (k: string, v: string) => redis.expire(k, 3600 + crypto.randomInt(0, 360));`,
+    `${ioredis}declare const faker: { number: { int(o: object): number } };\nexport const cachePut = (k: string, v: string) => redis.set(k, v, 'EX', faker.number.int({ min: 60, max: 90 }));`,
+    `${ioredis}import { withJitter } from './ttl';\nexport const cachePut = (k: string, v: string) => redis.set(k, v, 'EX', withJitter(3600));`,
+    `${nodeRedis}declare function jitteredTtl(): number;\nexport const cachePut = (k: string, v: string) => client.set(k, v, { EX: jitteredTtl() });`,
+    `${upstash}declare function randomTtl(base: number): number;\nexport const cachePut = (k: string, v: string) => redis.set(k, v, { ex: randomTtl(600) });`,
     {
       name: 'helper whose callers add jitter themselves',
       code: `${ioredis}
@@ -166,8 +264,8 @@ export const warm = (v: string) => cacheSet('home', v, 3600 + Math.floor(Math.ra
 export const warmMenu = (v: string) => cacheSet('menu', v, 600);`,
     },
     // Configuration at run time.
-    `${ioredis}export const put = (k: string, v: string) => redis.set(k, v, 'EX', Number(process.env.CACHE_TTL ?? 3600));`,
-    `${ioredis}declare const config: { get(k: string): number };\nexport const put = (k: string, v: string) => redis.setex(k, config.get('cache.ttl'), v);`,
+    `${ioredis}export const cachePut = (k: string, v: string) => redis.set(k, v, 'EX', Number(process.env.CACHE_TTL ?? 3600));`,
+    `${ioredis}declare const config: { get(k: string): number };\nexport const cachePut = (k: string, v: string) => redis.setex(k, config.get('cache.ttl'), v);`,
     {
       name: 'NestJS ConfigService',
       code: `import { Injectable } from '@nestjs/common';
@@ -187,8 +285,8 @@ export class TokenCache {
     `${ioredis}export async function setCachedJson(key: string, value: unknown, ttlSeconds: number) {\n  await redis.set(key, JSON.stringify(value), 'EX', ttlSeconds);\n}`,
     `${ioredis}export async function put(key: string, value: string) {\n  let ttl = 60;\n  if (key.startsWith('hot:')) ttl = 5;\n  await redis.set(key, value, 'EX', ttl);\n}`,
     // Absolute expiries are points in time, not constant durations.
-    `${ioredis}export const put = (k: string, v: string) => redis.set(k, v, 'EXAT', Math.floor(Date.now() / 1000) + 3600);`,
-    `${ioredis}export const put = (k: string, midnight: number) => redis.expireat(k, midnight);`,
+    `${ioredis}export const cachePut = (k: string, v: string) => redis.set(k, v, 'EXAT', Math.floor(Date.now() / 1000) + 3600);`,
+    `${ioredis}export const cachePut = (k: string, midnight: number) => redis.expireat(k, midnight);`,
     // Locks: the TTL bounds how long a crashed holder blocks others.
     `${ioredis}export const lock = (key: string, token: string) => redis.set(key, token, 'PX', 30000, 'NX');`,
     `${nodeRedis}export const lock = (key: string, token: string) => client.set(key, token, { NX: true, PX: 30_000 });`,
@@ -220,17 +318,17 @@ export async function slidingWindow(user: string, now: number) {
 }`,
     },
     // Options.
-    { code: `${ioredis}export const put = (k: string, v: string) => redis.setex(k, 30, v);`, options: { minTtlSeconds: 60 } },
-    { code: `${ioredis}export const put = (k: string, v: string) => redis.set(k, v, 'PX', 5000);`, options: { minTtlSeconds: 60 } },
+    { code: `${ioredis}export const cachePut = (k: string, v: string) => redis.setex(k, 30, v);`, options: { minTtlSeconds: 60 } },
+    { code: `${ioredis}export const cachePut = (k: string, v: string) => redis.set(k, v, 'PX', 5000);`, options: { minTtlSeconds: 60 } },
     {
       name: 'ignoreKeys: validity periods',
       code: `${ioredis}export const otp = (phone: string, code: string) => redis.setex(\`otp:\${phone}\`, 300, code);`,
       options: { ignoreKeys: ['otp:*'] },
     },
     // No per-write TTL: a store default is configuration, not flagged.
-    `import { createCache } from 'cache-manager';\nconst cache = createCache({ ttl: 60_000 });\nexport const put = (k: string, v: unknown) => cache.set(k, v);`,
-    `${cacheManager}export const put = (k: string, v: unknown) => cache.set(k, v, 0);`,
-    `${cacheManager}export const put = (k: string, v: unknown) => cache.wrap(k, async () => v, (value: unknown) => (value ? 60_000 : 1_000));`,
+    `import { createCache } from 'cache-manager';\nconst cache = createCache({ ttl: 60_000 });\nexport const cachePut = (k: string, v: unknown) => cache.set(k, v);`,
+    `${cacheManager}export const cachePut = (k: string, v: unknown) => cache.set(k, v, 0);`,
+    `${cacheManager}export const cachePut = (k: string, v: unknown) => cache.wrap(k, async () => v, (value: unknown) => (value ? 60_000 : 1_000));`,
     `${ioredis}export const del = (k: string) => redis.expire(k, 0);`,
     // Sliding expiry on read follows traffic, not a write burst.
     `${ioredis}export const touch = (k: string) => redis.getex(k, 'EX', 3600);`,
@@ -240,6 +338,105 @@ export async function slidingWindow(user: string, now: number) {
     "class Store { set(k: string, v: string, mode: string, ttl: number) { return [k, v, mode, ttl]; } }\nconst redis = new Store();\nredis.set('a', 'b', 'EX', 3600);",
   ],
   invalid: [
+    {
+      name: 'a write-through after an update, of a key family another method reads through',
+      code: `${ioredis}
+export class UsersService {
+  async findOne(id: string) {
+    const hit = await redis.get(\`user:\${id}\`);
+    if (hit) return JSON.parse(hit);
+    const user = await db.user.findUnique({ where: { id } });
+    await redis.set(\`user:\${id}\`, JSON.stringify(user), 'EX', 3600);
+    return user;
+  }
+  async rename(id: string, name: string) {
+    const user = await db.user.update({ where: { id }, data: { name } });
+    await redis.set(\`user:\${id}\`, JSON.stringify(user), 'EX', 3600);
+  }
+}
+declare const db: { user: { findUnique(args: object): Promise<object>; update(args: object): Promise<object> } };`,
+      errors: [
+        { messageId: 'constantTtl', line: 9, column: 63 },
+        { messageId: 'constantTtl', line: 14, column: 63 },
+      ],
+    },
+    {
+      name: 'a certificate downloaded and cached in a file named after signature verification',
+      filename: 'src/webhooks/verify-signature.ts',
+      code: `${upstash}
+const CERT_TTL_SECONDS = 60 * 60 * 24 * 7;
+async function downloadAndCache(url: string) {
+  const cacheKey = \`paypal:cert:\${url}\`;
+  const cached = await redis.get<string>(cacheKey);
+  if (cached) return cached;
+  const certPem = await (await fetch(url)).text();
+  await redis.set(cacheKey, certPem, { ex: CERT_TTL_SECONDS });
+  return certPem;
+}
+export const verify = (url: string) => downloadAndCache(url);`,
+      errors: [{ messageId: 'constantTtl', line: 10, column: 44 }],
+    },
+    {
+      name: 'a key that says cache outranks a function name about promotion codes',
+      code: `${upstash}
+export async function attributeViaPromotionCode(customerId: string, lead: object) {
+  await redis.set(\`leadCache:\${customerId}\`, lead, { ex: 60 * 5 });
+}`,
+      errors: [{ messageId: 'constantTtl', line: 5, column: 58 }],
+    },
+    {
+      name: 'a read-through dashboard cache with no cache word in its names',
+      code: `${upstash}
+export async function GET(request: Request) {
+  const key = \`analyticsDashboard:\${new URL(request.url).search}\`;
+  const hit = await redis.get(key);
+  if (hit) return Response.json(hit);
+  const response = await db.event.findMany({ where: {} });
+  await redis.set(key, response, { ex: 60 });
+  return Response.json(response);
+}
+declare const db: { event: { findMany(args: object): Promise<object[]> } };`,
+      errors: [{ messageId: 'constantTtl', line: 9, column: 40 }],
+    },
+    {
+      name: 'a cache class whose TTL parameter has a constant default some callers rely on',
+      code: `import { createClient } from 'redis';
+export interface CacheStore {
+  set(key: string, value: string, expire?: number): Promise<void>;
+}
+export class RedisCache implements CacheStore {
+  private readonly client = createClient({ url: process.env.REDIS_URL });
+  async set(key: string, value: string, expire: number = 30 * 60) {
+    await this.client.set(key, value, { EX: expire });
+  }
+}
+export async function rememberGeneration(store: CacheStore, id: string) {
+  await store.set('generation', id);
+}`,
+      errors: [
+        {
+          messageId: 'constantDefaultTtl',
+          line: 8,
+          column: 45,
+          related: ['src/subject.ts:7 The default TTL is set here.'],
+          suggestions: [
+            `import { createClient } from 'redis';
+export interface CacheStore {
+  set(key: string, value: string, expire?: number): Promise<void>;
+}
+export class RedisCache implements CacheStore {
+  private readonly client = createClient({ url: process.env.REDIS_URL });
+  async set(key: string, value: string, expire: number = 30 * 60 + Math.floor(Math.random() * 180)) {
+    await this.client.set(key, value, { EX: expire });
+  }
+}
+export async function rememberGeneration(store: CacheStore, id: string) {
+  await store.set('generation', id);
+}`,
+          ],
+        },
+      ],
+    },
     {
       name: 'literal EX',
       code: literalEx,
@@ -299,7 +496,7 @@ export async function slidingWindow(user: string, now: number) {
     {
       name: 'upstash ex',
       code: upstashOptions,
-      errors: [{ messageId: 'constantTtl', line: 4, column: 44, suggestions: [edit(upstashOptions, '{ ex: 120 }', '{ ex: 120 + Math.floor(Math.random() * 12) }')] }],
+      errors: [{ messageId: 'constantTtl', line: 4, column: 50, suggestions: [edit(upstashOptions, '{ ex: 120 }', '{ ex: 120 + Math.floor(Math.random() * 12) }')] }],
     },
     {
       name: 'sendCommand with string TTLs',
@@ -379,7 +576,7 @@ export async function slidingWindow(user: string, now: number) {
     {
       name: 'a ternary of constants is still constant per environment',
       code: environmentTernary,
-      errors: [{ messageId: 'constantTtl', line: 4, column: 72 }],
+      errors: [{ messageId: 'constantTtl', line: 4, column: 77 }],
     },
     {
       name: 'milliseconds from an imported constant',
@@ -389,7 +586,7 @@ export async function slidingWindow(user: string, now: number) {
         {
           messageId: 'constantTtl',
           line: 4,
-          column: 72,
+          column: 78,
           suggestions: [edit(millisecondsFromSeconds, "'PX', TTL_SECONDS * 1000)", "'PX', TTL_SECONDS * 1000 + Math.floor(Math.random() * TTL_SECONDS * 1000 * 0.1))")],
         },
       ],
@@ -402,43 +599,43 @@ export async function slidingWindow(user: string, now: number) {
     {
       name: 'cache-manager 4 { ttl } in seconds',
       code: cacheManagerV4,
-      errors: [{ messageId: 'constantTtl', line: 3, column: 70, suggestions: [edit(cacheManagerV4, 'ttl: 600 }', 'ttl: 600 + Math.floor(Math.random() * 60) }')] }],
+      errors: [{ messageId: 'constantTtl', line: 3, column: 75, suggestions: [edit(cacheManagerV4, 'ttl: 600 }', 'ttl: 600 + Math.floor(Math.random() * 60) }')] }],
     },
     {
       name: 'a nested configuration object of constants',
-      code: `${ioredis}export const CACHE = { ttl: { product: { detail: 900 } } } as const;\nexport const put = (id: string, v: string) => redis.setex(\`product:\${id}\`, CACHE.ttl.product.detail, v);`,
-      errors: [{ messageId: 'constantTtl', line: 4, column: 76 }],
+      code: `${ioredis}export const CACHE = { ttl: { product: { detail: 900 } } } as const;\nexport const cachePut = (id: string, v: string) => redis.setex(\`product:\${id}\`, CACHE.ttl.product.detail, v);`,
+      errors: [{ messageId: 'constantTtl', line: 4, column: 81 }],
     },
     {
       name: 'a shared options constant is reported once',
       code: `${nodeRedis}const CACHE_OPTIONS = { EX: 900 } as const;
-export const saveMenu = (menu: string) => client.set('menu', menu, CACHE_OPTIONS);
-export const saveFooter = (footer: string) => client.set('footer', footer, CACHE_OPTIONS);
+export const saveMenu = (menu: string) => client.set('cache:menu', menu, CACHE_OPTIONS);
+export const saveFooter = (footer: string) => client.set('cache:footer', footer, CACHE_OPTIONS);
 `,
       errors: [{ messageId: 'constantTtl', line: 3, column: 29 }],
     },
     {
       name: 'a tiny TTL cannot take whole-second jitter: reported without a suggestion',
-      code: `${ioredis}export const put = (k: string, v: string) => redis.setex(k, 5, v);`,
-      errors: [{ messageId: 'constantTtl', line: 3, column: 61, suggestions: [] }],
+      code: `${ioredis}export const cachePut = (k: string, v: string) => redis.setex(k, 12, v);`,
+      errors: [{ messageId: 'constantTtl', line: 3, column: 66, suggestions: [] }],
     },
     {
       name: 'jitterRatio and minTtlSeconds options',
-      code: `${ioredis}export const put = (k: string, v: string) => redis.setex(k, 120, v);`,
+      code: `${ioredis}export const cachePut = (k: string, v: string) => redis.setex(k, 120, v);`,
       options: { jitterRatio: 0.25, minTtlSeconds: 60 },
       errors: [
         {
           messageId: 'constantTtl',
           line: 3,
-          column: 61,
-          suggestions: [`${ioredis}export const put = (k: string, v: string) => redis.setex(k, 120 + Math.floor(Math.random() * 30), v);`],
+          column: 66,
+          suggestions: [`${ioredis}export const cachePut = (k: string, v: string) => redis.setex(k, 120 + Math.floor(Math.random() * 30), v);`],
         },
       ],
     },
     {
       name: 'an expire on a counter in another function is a cache TTL again',
-      code: `${ioredis}export const bump = (k: string) => redis.incr(k);\nexport const keep = (k: string) => redis.expire(k, 86400);`,
-      errors: [{ messageId: 'constantTtl', line: 4, column: 52 }],
+      code: `${ioredis}export const bump = (k: string) => redis.incr(k);\nexport const keepCached = (k: string) => redis.expire(k, 86400);`,
+      errors: [{ messageId: 'constantTtl', line: 4, column: 58 }],
     },
   ],
 });

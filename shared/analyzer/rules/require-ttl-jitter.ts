@@ -3,7 +3,7 @@ import type { CacheCall } from '../clients/cache-calls';
 import { createRule } from './create-rule';
 import { unwrap } from '../clients/client-resolver';
 import { CacheEvidence, ephemeralWords } from './ttl/cache-evidence';
-import { constantTtl } from './ttl/constant-ttl';
+import { constantTtl, defaultedParameterTtl } from './ttl/constant-ttl';
 import { isRedisProtocol, isStoreLibrary, propertyValue, redisRelativeTtl, setOptionsOf, storeTtlOf, TtlSite } from './ttl/expiry';
 import { addJitter } from './ttl/jitter';
 import { KeyedCommands, keyMatcher, KeyRef, keyRefOf } from './ttl/key-scope';
@@ -41,6 +41,8 @@ export const requireTtlJitter = createRule<RequireTtlJitterOptions>({
         'TTL is always {{value}}: keys written together expire together and reload from the database at once (cache avalanche). Add random jitter.',
       constantTtlFromCallers:
         'TTL is always {{value}} (every call of `{{helper}}` passes a constant or uses its constant default): keys written together expire together and reload from the database at once (cache avalanche). Add random jitter.',
+      constantDefaultTtl:
+        'TTL is always {{value}} when callers of `{{helper}}` leave it out (its default): keys written together expire together and reload from the database at once (cache avalanche). Add random jitter to the default.',
       addJitter: 'Add up to {{percent}}% random jitter to the TTL.',
     },
     hasSuggestions: true,
@@ -90,7 +92,10 @@ export const requireTtlJitter = createRule<RequireTtlJitterOptions>({
     const check = (call: CacheCall, site: TtlSite, key: KeyRef | undefined) => {
       if (reported.has(site.node) || (key && isIgnored(key))) return;
       const constant = constantTtl(site.node);
-      if (!constant) return;
+      if (!constant) {
+        checkDefault(call, site, key);
+        return;
+      }
       if (!evidence.judge(call, key ? [key] : [], ttlNames(site.node)).cache) return;
       // Zero or negative TTLs delete the key or mean "no expiry": not a freshness window.
       if (constant.values.some((value) => value <= 0)) return;
@@ -106,6 +111,25 @@ export const requireTtlJitter = createRule<RequireTtlJitterOptions>({
         messageId: helper ? 'constantTtlFromCallers' : 'constantTtl',
         data: helper ? { value, helper } : { value },
         related: constant.sources.map((source) => ({ node: source, message: 'The constant TTL is passed here.' })),
+        suggest: jitter
+          ? [{ messageId: 'addJitter', data: { percent: Math.round(jitterRatio * 100) }, fix: (fixer) => fixer.replaceText(jitter.node, jitter.text) }]
+          : undefined,
+      });
+    };
+
+    const checkDefault = (call: CacheCall, site: TtlSite, key: KeyRef | undefined) => {
+      const defaulted = defaultedParameterTtl(site.node);
+      if (!defaulted || defaulted.values.some((value) => value <= 0)) return;
+      const inSeconds = (value: number) => (site.unit === 'ms' ? value / 1000 : value);
+      if (defaulted.values.every((value) => inSeconds(value) < minTtlSeconds)) return;
+      if (!evidence.judge(call, key ? [key] : [], ttlNames(site.node)).cache) return;
+      reported.add(site.node);
+      const jitter = addJitter(unwrap(defaulted.initializer), defaulted.values, jitterRatio);
+      context.report({
+        node: site.node,
+        messageId: 'constantDefaultTtl',
+        data: { value: defaulted.values.map((v) => `${v} ${site.unit}`).join(' or '), helper: defaulted.helper },
+        related: [{ node: defaulted.initializer, message: 'The default TTL is set here.' }],
         suggest: jitter
           ? [{ messageId: 'addJitter', data: { percent: Math.round(jitterRatio * 100) }, fix: (fixer) => fixer.replaceText(jitter.node, jitter.text) }]
           : undefined,
@@ -140,7 +164,8 @@ export const requireTtlJitter = createRule<RequireTtlJitterOptions>({
 function ttlNames(ttl: Node): string[] {
   const inner = unwrap(ttl);
   if (Node.isIdentifier(inner)) return [inner.getText()];
-  if (Node.isPropertyAccessExpression(inner)) return [inner.getName()];
+  // `CacheTTL.ONE_DAY`, `CACHE.ttl.product`: the object the TTL comes from names it too.
+  if (Node.isPropertyAccessExpression(inner)) return [inner.getText().replace(/^this\./, '')];
   return [];
 }
 

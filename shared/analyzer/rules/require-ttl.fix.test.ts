@@ -34,11 +34,11 @@ export async function cacheStock(id: string, stock: Record<string, string>) {
   await redis.hset(\`stock:\${id}\`, stock);
 }
 
-export async function tagProduct(id: string, tag: string) {
+export async function cacheProductTag(id: string, tag: string) {
   await redis.multi().sadd(\`tag:\${tag}\`, id).exec();
 }
 
-export async function warmPrices(id: string, prices: Record<string, string>) {
+export async function warmPriceCache(id: string, prices: Record<string, string>) {
   await redis.pipeline([['hset', \`price:\${id}\`, prices]]).exec();
 }
 
@@ -46,20 +46,20 @@ export async function cacheHome(rail: string, banner: string) {
   await redis.mset({ 'home:rail': rail, 'home:banner': banner });
 }
 
-export async function acquire(resource: string, token: string): Promise<boolean> {
-  return (await redis.set(\`lock:\${resource}\`, token, 'NX')) === 'OK';
+export async function cacheFirstVersion(resource: string, version: string): Promise<boolean> {
+  return (await redis.set(\`cache:version:\${resource}\`, version, 'NX')) === 'OK';
 }
 
-export async function nightly() {
-  await redis.setnx('lock:nightly', String(process.pid));
+export async function cacheNightlyReport() {
+  await redis.setnx('cache:nightly-report', String(process.pid));
 }
 
-export async function pushRecent(userId: string, item: string) {
+export async function cacheRecentItem(userId: string, item: string) {
   const key = \`recent:\${userId}\`;
   await redis.lpush(key, item);
 }
 
-export async function raw(key: string, value: string) {
+export async function rawCacheWrite(key: string, value: string) {
   await redis.call('SET', key, value);
 }
 
@@ -70,17 +70,17 @@ const ioredisDriver = `const m = require('./ioredis-all.js');
 (async () => {
   await m.getProduct('p1');
   await m.cacheStock('1', { warehouse: '12' });
-  await m.tagProduct('1', 'new');
-  await m.warmPrices('1', { eur: '30' });
+  await m.cacheProductTag('1', 'new');
+  await m.warmPriceCache('1', { eur: '30' });
   await m.cacheHome('rail', 'banner');
-  await m.acquire('r1', 'token');
-  await m.nightly();
-  await m.pushRecent('u1', 'p1');
-  await m.raw('raw:1', 'x');
+  await m.cacheFirstVersion('r1', 'v1');
+  await m.cacheNightlyReport();
+  await m.cacheRecentItem('u1', 'p1');
+  await m.rawCacheWrite('raw:1', 'x');
   await m.close();
 })().catch((error) => { console.error(error); process.exit(1); });
 `;
-const ioredisKeys = ['product:p1', 'stock:1', 'tag:new', 'price:1', 'home:rail', 'home:banner', 'lock:r1', 'lock:nightly', 'recent:u1', 'raw:1'];
+const ioredisKeys = ['product:p1', 'stock:1', 'tag:new', 'price:1', 'home:rail', 'home:banner', 'cache:version:r1', 'cache:nightly-report', 'recent:u1', 'raw:1'];
 
 const nodeRedisModule = `import { createClient } from 'redis';
 
@@ -95,10 +95,10 @@ export class CategoryCache {
     await client.set(\`category:\${slug}\`, JSON.stringify(tree));
   }
   async claim(jobId: string) {
-    return client.set(\`job:\${jobId}:owner\`, String(process.pid), { NX: true });
+    return client.set(\`category:\${jobId}:owner\`, String(process.pid), { NX: true });
   }
   async claimV5(jobId: string) {
-    return client.set(\`jobv5:\${jobId}:owner\`, 'me', { condition: 'NX' });
+    return client.set(\`categoryv5:\${jobId}:owner\`, 'me', { condition: 'NX' });
   }
   async cart(userId: string, items: Record<string, string>) {
     await client.hSet(\`cart:\${userId}\`, items);
@@ -123,7 +123,7 @@ const nodeRedisDriver = `const m = require('./node-redis-all.js');
   await m.close();
 })().catch((error) => { console.error(error); process.exit(1); });
 `;
-const nodeRedisKeys = ['category:lighting', 'job:42:owner', 'jobv5:42:owner', 'cart:u1', 'raw:2'];
+const nodeRedisKeys = ['category:lighting', 'category:42:owner', 'categoryv5:42:owner', 'cart:u1', 'raw:2'];
 
 const upstashModule = `import { Redis } from '@upstash/redis';
 
@@ -131,11 +131,11 @@ const redis = Redis.fromEnv();
 
 export async function POST(request: Request) {
   const { slug, html, title } = (await request.json()) as { slug: string; html: string; title: string };
-  await redis.set(\`page:\${slug}\`, html);
-  await redis.set(\`page:\${slug}:etag\`, 'v1', { nx: true });
-  await redis.hset(\`meta:\${slug}\`, { title });
+  await redis.set(\`cache:page:\${slug}\`, html);
+  await redis.set(\`cache:page:\${slug}:etag\`, 'v1', { nx: true });
+  await redis.hset(\`cache:meta:\${slug}\`, { title });
   const pipeline = redis.pipeline();
-  pipeline.sadd(\`pages:\${title}\`, slug);
+  pipeline.sadd(\`cache:pages:\${title}\`, slug);
   await pipeline.exec();
   return new Response('ok');
 }

@@ -45,10 +45,10 @@ export class CategoryCache {
     await client.set(\`category:\${slug}\`, JSON.stringify(tree));
   }
   async claim(jobId: string) {
-    return client.set(\`job:\${jobId}:owner\`, process.pid.toString(), { NX: true });
+    return client.set(\`category:\${jobId}:owner\`, process.pid.toString(), { NX: true });
   }
   async claimV5(jobId: string) {
-    return client.set(\`job:\${jobId}:owner\`, 'me', { condition: 'NX' });
+    return client.set(\`category:\${jobId}:owner\`, 'me', { condition: 'NX' });
   }
 }
 `;
@@ -56,8 +56,8 @@ export class CategoryCache {
 const upstashRoute = `${upstash}
 export async function POST(request: Request) {
   const { slug, html } = (await request.json()) as { slug: string; html: string };
-  await redis.set(\`page:\${slug}\`, html);
-  await redis.set(\`page:\${slug}:etag\`, 'v1', { nx: true });
+  await redis.set(\`cache:page:\${slug}\`, html);
+  await redis.set(\`cache:page:\${slug}:etag\`, 'v1', { nx: true });
   return new Response('ok');
 }
 `;
@@ -70,13 +70,13 @@ export async function cacheUserProfile(userId: string, profile: Record<string, s
 `;
 
 const multiChain = `${ioredis}
-export async function tagProduct(productId: string, tag: string) {
+export async function cacheProductTag(productId: string, tag: string) {
   await redis.multi().sadd(\`tag:\${tag}:products\`, productId).exec();
 }
 `;
 
 const pipelineArray = `${ioredis}
-export async function warm(id: string, fields: Record<string, string>) {
+export async function warmStockCache(id: string, fields: Record<string, string>) {
   await redis.pipeline([['hset', \`stock:\${id}\`, fields], ['get', 'x']]).exec();
 }
 `;
@@ -95,13 +95,13 @@ export async function runNightly(job: () => Promise<void>) {
 `;
 
 const callSpellings = `${ioredis}
-export async function rawWrites(key: string, value: string) {
+export async function rawCacheWrite(key: string, value: string) {
   await redis.call('SET', key, value);
 }
 `;
 
 const sendCommandSpelling = `${nodeRedis}
-export async function rawWrite(key: string, value: string) {
+export async function rawCacheWrite(key: string, value: string) {
   await client.sendCommand(['SET', key, value]);
 }
 `;
@@ -160,41 +160,41 @@ export async function b(k: string, v: unknown) {
 runRuleTests(requireTtl, {
   valid: [
     // ioredis positional expiries in every case and order.
-    `${ioredis}export const put = (key: string, v: string) => redis.set(key, v, 'EX', 60);`,
-    `${ioredis}export const put = (key: string, v: string) => redis.set(key, v, 'ex', 60);`,
-    `${ioredis}export const put = (key: string, v: string) => redis.set(key, v, 'PX', 1500);`,
-    `${ioredis}export const put = (key: string, v: string) => redis.set(key, v, 'EXAT', Math.floor(Date.now() / 1000) + 60);`,
-    `${ioredis}export const put = (key: string, v: string) => redis.set(key, v, 'KEEPTTL');`,
-    `${ioredis}export const lock = (key: string, token: string) => redis.set(key, token, 'NX', 'PX', 30000);`,
-    `${ioredis}export const lock = (key: string, token: string) => redis.set(key, token, 'PX', 30000, 'NX');`,
-    `${ioredis}export const swap = (key: string, v: string) => redis.set(key, v, 'GET', 'EX', 60);`,
-    `${ioredis}export const put = (key: string, v: string) => redis.set(key, v, 'EX', 60, (err) => console.error(err));`,
-    `${ioredis}export const put = (key: string, v: string) => redis.setex(key, 60, v);`,
-    `${ioredis}export const put = (key: string, v: string) => redis.psetex(key, 60_000, v);`,
-    `${ioredis}export const put = (key: string, v: string) => redis.call('SET', key, v, 'EX', 60);`,
-    `${ioredis}export const put = (key: string, v: string) => redis.pipeline([['set', key, v, 'EX', 60]]).exec();`,
-    `${ioredis}const LOCK_MODE = 'PX';\nexport const lock = (key: string) => redis.set(key, '1', LOCK_MODE, 30_000, 'NX');`,
+    `${ioredis}export const cachePut = (key: string, v: string) => redis.set(key, v, 'EX', 60);`,
+    `${ioredis}export const cachePut = (key: string, v: string) => redis.set(key, v, 'ex', 60);`,
+    `${ioredis}export const cachePut = (key: string, v: string) => redis.set(key, v, 'PX', 1500);`,
+    `${ioredis}export const cachePut = (key: string, v: string) => redis.set(key, v, 'EXAT', Math.floor(Date.now() / 1000) + 60);`,
+    `${ioredis}export const cachePut = (key: string, v: string) => redis.set(key, v, 'KEEPTTL');`,
+    `${ioredis}export const lockCached = (key: string, token: string) => redis.set(key, token, 'NX', 'PX', 30000);`,
+    `${ioredis}export const lockCached = (key: string, token: string) => redis.set(key, token, 'PX', 30000, 'NX');`,
+    `${ioredis}export const swapCached = (key: string, v: string) => redis.set(key, v, 'GET', 'EX', 60);`,
+    `${ioredis}export const cachePut = (key: string, v: string) => redis.set(key, v, 'EX', 60, (err) => console.error(err));`,
+    `${ioredis}export const cachePut = (key: string, v: string) => redis.setex(key, 60, v);`,
+    `${ioredis}export const cachePut = (key: string, v: string) => redis.psetex(key, 60_000, v);`,
+    `${ioredis}export const cachePut = (key: string, v: string) => redis.call('SET', key, v, 'EX', 60);`,
+    `${ioredis}export const cachePut = (key: string, v: string) => redis.pipeline([['set', key, v, 'EX', 60]]).exec();`,
+    `${ioredis}const LOCK_MODE = 'PX';\nexport const cacheOnce = (key: string) => redis.set(key, '1', LOCK_MODE, 30_000, 'NX');`,
     // node-redis options objects, v4 and v5.
-    `${nodeRedis}export const put = (key: string, v: string) => client.set(key, v, { EX: 60 });`,
-    `${nodeRedis}export const put = (key: string, v: string) => client.set(key, v, { PX: 60_000, NX: true });`,
-    `${nodeRedis}export const put = (key: string, v: string) => client.set(key, v, { KEEPTTL: true });`,
-    `${nodeRedis}export const put = (key: string, v: string) => client.set(key, v, { expiration: { type: 'EX', value: 60 } });`,
-    `${nodeRedis}export const put = (key: string, v: string) => client.set(key, v, { expiration: 'KEEPTTL', condition: 'XX' });`,
-    `${nodeRedis}export const put = (key: string, v: string) => client.setEx(key, 60, v);`,
-    `${nodeRedis}export const put = (key: string, v: string) => client.pSetEx(key, 60_000, v);`,
-    `${nodeRedis}export const put = (key: string, v: string) => client.sendCommand(['SET', key, v, 'EX', '60']);`,
-    `${nodeRedis}const LOCK_OPTIONS = { NX: true, PX: 30_000 } as const;\nexport const lock = (key: string) => client.set(key, '1', LOCK_OPTIONS);`,
+    `${nodeRedis}export const cachePut = (key: string, v: string) => client.set(key, v, { EX: 60 });`,
+    `${nodeRedis}export const cachePut = (key: string, v: string) => client.set(key, v, { PX: 60_000, NX: true });`,
+    `${nodeRedis}export const cachePut = (key: string, v: string) => client.set(key, v, { KEEPTTL: true });`,
+    `${nodeRedis}export const cachePut = (key: string, v: string) => client.set(key, v, { expiration: { type: 'EX', value: 60 } });`,
+    `${nodeRedis}export const cachePut = (key: string, v: string) => client.set(key, v, { expiration: 'KEEPTTL', condition: 'XX' });`,
+    `${nodeRedis}export const cachePut = (key: string, v: string) => client.setEx(key, 60, v);`,
+    `${nodeRedis}export const cachePut = (key: string, v: string) => client.pSetEx(key, 60_000, v);`,
+    `${nodeRedis}export const cachePut = (key: string, v: string) => client.sendCommand(['SET', key, v, 'EX', '60']);`,
+    `${nodeRedis}const LOCK_OPTIONS = { NX: true, PX: 30_000 } as const;\nexport const cacheOnce = (key: string) => client.set(key, '1', LOCK_OPTIONS);`,
     // upstash options.
-    `${upstash}export const put = (key: string, v: string) => redis.set(key, v, { ex: 60 });`,
-    `${upstash}export const put = (key: string, v: string) => redis.set(key, v, { px: 1000, nx: true });`,
-    `${upstash}export const put = (key: string, v: string) => redis.set(key, v, { exat: Math.floor(Date.now() / 1000) + 60 });`,
-    `${upstash}export const put = (key: string, v: string) => redis.set(key, v, { keepTtl: true });`,
-    `${upstash}export const put = (key: string, v: string) => redis.setex(key, 60, v);`,
+    `${upstash}export const cachePut = (key: string, v: string) => redis.set(key, v, { ex: 60 });`,
+    `${upstash}export const cachePut = (key: string, v: string) => redis.set(key, v, { px: 1000, nx: true });`,
+    `${upstash}export const cachePut = (key: string, v: string) => redis.set(key, v, { exat: Math.floor(Date.now() / 1000) + 60 });`,
+    `${upstash}export const cachePut = (key: string, v: string) => redis.set(key, v, { keepTtl: true });`,
+    `${upstash}export const cachePut = (key: string, v: string) => redis.setex(key, 60, v);`,
     // Options the analyzer cannot read are assumed to carry the expiry.
     `${nodeRedis}export class CacheService {\n  async set(key: string, value: unknown, options?: { EX?: number }) {\n    return client.set(key, JSON.stringify(value), options);\n  }\n}`,
-    `${ioredis}export const put = (key: string, v: string, ...args: ['EX', number]) => redis.set(key, v, ...args);`,
-    `${nodeRedis}export const put = (key: string, v: string, ttl?: number) => client.set(key, v, ttl ? { EX: ttl } : undefined);`,
-    `${nodeRedis}export const put = (key: string, v: string, ttl: number) => client.set(key, v, { ...defaults, EX: ttl });\ndeclare const defaults: object;`,
+    `${ioredis}export const cachePut = (key: string, v: string, ...args: ['EX', number]) => redis.set(key, v, ...args);`,
+    `${nodeRedis}export const cachePut = (key: string, v: string, ttl?: number) => client.set(key, v, ttl ? { EX: ttl } : undefined);`,
+    `${nodeRedis}export const cachePut = (key: string, v: string, ttl: number) => client.set(key, v, { ...defaults, EX: ttl });\ndeclare const defaults: object;`,
     {
       name: 'set then expire of the same key (DEFRA-style cache module)',
       code: `${ioredis}const cacheConfig = { ttl: Number(process.env.CACHE_TTL) };\nexport const set = async (cache: string, key: string, value: unknown) => {\n  const fullKey = \`\${cache}:\${key}\`;\n  await redis.set(fullKey, JSON.stringify(value));\n  await redis.expire(fullKey, cacheConfig.ttl);\n};`,
@@ -292,14 +292,14 @@ export async function login(sessionId: string, user: object) {
       options: { ignoreKeys: ['session:*', 'queue:*', 'config:*', 'config/*'] },
     },
     // cache-manager and keyv: TTL argument present, explicit "forever", or a store default TTL.
-    `${cacheManager}export const put = (k: string, v: unknown) => cache.set(k, v, 60_000);`,
-    `${cacheManager}export const put = (k: string, v: unknown) => cache.wrap(k, async () => v, 60_000);`,
-    `${cacheManager}export const put = (k: string, v: unknown) => cache.wrap(k, async () => v, { ttl: 60_000, refreshThreshold: 5_000 } as never);`,
-    `${cacheManager}export const put = (k: string, v: unknown) => cache.set(k, v, 0);`,
-    `${cacheManager}export const put = (a: unknown) => cache.mset([{ key: 'a', value: a, ttl: 1000 }]);`,
-    `import { createCache } from 'cache-manager';\nconst cache = createCache({ ttl: 60_000 });\nexport const put = (k: string, v: unknown) => cache.set(k, v);`,
-    `import Keyv from 'keyv';\nconst keyv = new Keyv({ ttl: 5_000 });\nexport const put = (k: string, v: unknown) => keyv.set(k, v);`,
-    `import Keyv from 'keyv';\nconst keyv = new Keyv();\nexport const put = (k: string, v: unknown) => keyv.set(k, v, 5_000);`,
+    `${cacheManager}export const cachePut = (k: string, v: unknown) => cache.set(k, v, 60_000);`,
+    `${cacheManager}export const cachePut = (k: string, v: unknown) => cache.wrap(k, async () => v, 60_000);`,
+    `${cacheManager}export const cachePut = (k: string, v: unknown) => cache.wrap(k, async () => v, { ttl: 60_000, refreshThreshold: 5_000 } as never);`,
+    `${cacheManager}export const cachePut = (k: string, v: unknown) => cache.set(k, v, 0);`,
+    `${cacheManager}export const cachePut = (a: unknown) => cache.mset([{ key: 'a', value: a, ttl: 1000 }]);`,
+    `import { createCache } from 'cache-manager';\nconst cache = createCache({ ttl: 60_000 });\nexport const cachePut = (k: string, v: unknown) => cache.set(k, v);`,
+    `import Keyv from 'keyv';\nconst keyv = new Keyv({ ttl: 5_000 });\nexport const cachePut = (k: string, v: unknown) => keyv.set(k, v);`,
+    `import Keyv from 'keyv';\nconst keyv = new Keyv();\nexport const cachePut = (k: string, v: unknown) => keyv.set(k, v, 5_000);`,
     {
       name: 'NestJS cache with a module-level default TTL',
       code: nestService,
@@ -338,7 +338,7 @@ export class RedisService {
     },
     {
       name: 'a store nested in createCache options carries the default TTL',
-      code: "import { createCache } from 'cache-manager';\nimport Keyv from 'keyv';\nconst cache = createCache({ stores: [new Keyv({ ttl: 60_000 })] });\nexport const put = (k: string, v: unknown) => cache.set(k, v);",
+      code: "import { createCache } from 'cache-manager';\nimport Keyv from 'keyv';\nconst cache = createCache({ stores: [new Keyv({ ttl: 60_000 })] });\nexport const cachePut = (k: string, v: unknown) => cache.set(k, v);",
     },
     {
       name: 'NestJS 9 and older: CACHE_MANAGER from @nestjs/common has a 5 s default',
@@ -357,6 +357,130 @@ export class RedisCache {
       await redis.set(key, payload);
     }
   }
+}`,
+    },
+    // Redis as a data store: without evidence of a cache (names, read-through, a fill) nothing is reported.
+    {
+      name: 'locks are not cache writes (a lock without expiry is a deadlock, not stale data)',
+      code: lockWithoutExpiry,
+    },
+    { name: 'a setnx lock around a nightly job', code: setnxLock },
+    {
+      name: 'a job index in sorted sets and a set of cancelled job ids',
+      code: `${ioredis}
+export class JobListIndexService {
+  async indexJob(queueName: string, state: string, jobId: string, timestamp: number) {
+    const targetKey = \`\${queueName}:index:\${state}\`;
+    await redis.zadd(targetKey, timestamp, jobId);
+  }
+  async cancel(jobId: string) {
+    await redis.publish('cancel-job', jobId);
+    await redis.sadd('app:cancelled-jobs', jobId);
+  }
+}`,
+    },
+    {
+      name: 'a job buffer and an event-bus staging list',
+      code: `${ioredis}
+export class RedisJobBufferStorage {
+  async add(bufferId: string, job: object) {
+    await redis.lpush(\`job-buffer:\${bufferId}\`, JSON.stringify(job));
+  }
+}
+export async function stageEvents(groupId: string, events: object[]) {
+  await redis.rpush(\`staging:\${groupId}\`, ...events.map((event) => JSON.stringify(event)));
+}`,
+    },
+    {
+      name: 'presence: who is editing a document',
+      code: `${ioredis}
+export async function onConnect(documentId: string, userId: string) {
+  await redis.sadd(\`collaborators:\${documentId}\`, userId);
+}`,
+    },
+    {
+      name: 'import bookkeeping: a stored API token, done flags, counters, failed rows',
+      code: `${upstash}
+export async function saveImportToken(workspaceId: string, token: string) {
+  await redis.set(\`import:shortener:\${workspaceId}\`, token);
+}
+export async function startCsvImport(workspaceId: string, id: string) {
+  const prefix = \`import:csv:\${workspaceId}:\${id}\`;
+  await Promise.all([redis.set(\`\${prefix}:created\`, '0'), redis.set(\`\${prefix}:processed\`, '0')]);
+}
+export async function recordFailures(prefix: string, rows: string[]) {
+  await redis.rpush(\`\${prefix}:failed\`, ...rows);
+}`,
+    },
+    {
+      name: 'a set rebuilt through a temporary key and renamed into place',
+      code: `${upstash}
+const LIVE_KEY = 'webhookWorkspaces';
+const TMP_KEY = 'webhookWorkspaces:tmp';
+export async function syncWorkspaces(ids: [string, ...string[]]) {
+  await redis.del(TMP_KEY);
+  await redis.sadd(TMP_KEY, ...ids);
+  await redis.rename(TMP_KEY, LIVE_KEY);
+}`,
+    },
+    {
+      name: 'a cron route storing rates it fetched: the job owns the key',
+      filename: 'app/api/cron/fx-rates/route.ts',
+      code: `${upstash}
+export async function GET() {
+  const response = await fetch('https://rates.example.com/latest?base=USD');
+  const { rates } = (await response.json()) as { rates: Record<string, number> };
+  await redis.hset('fxRates:usd', rates);
+  return new Response('ok');
+}`,
+    },
+    {
+      name: 'a notice the checker deletes and writes again on every run',
+      code: `${ioredis}
+const UPDATES_KEY = 'updates:latest';
+export async function checkForUpdates() {
+  await redis.del(UPDATES_KEY);
+  const response = await fetch('https://updates.example.com/check', { method: 'POST' });
+  const data = (await response.json()) as { severity?: string; message?: string };
+  if (data.severity) await redis.set(UPDATES_KEY, JSON.stringify(data));
+}`,
+    },
+    {
+      name: 'get-or-create: the key maps a thread to the conversation created on a miss',
+      code: `${upstash}
+export async function forward(appId: string, partnerId: string, text: string) {
+  const key = \`support:thread:\${appId}:\${partnerId}\`;
+  let conversationId = await redis.get<string>(key);
+  if (!conversationId) {
+    const conversation = await helpdesk.createConversation({ text });
+    conversationId = conversation.id;
+    await redis.set(key, conversationId);
+  }
+  return conversationId;
+}
+declare const helpdesk: { createConversation(args: object): Promise<{ id: string }> };`,
+    },
+    {
+      name: 'membership sets and per-shopper history with no sign of a cache',
+      code: `${ioredis}
+export class InstalledWorkspaces {
+  async add(workspaceId: string) {
+    return redis.sadd('installedWorkspaces', workspaceId);
+  }
+}
+export async function recordView(userId: string, productId: string) {
+  await redis.pipeline().lpush(\`viewed:\${userId}\`, productId).ltrim(\`viewed:\${userId}\`, 0, 19).exec();
+}
+export async function addToHistory(key: string, item: string) {
+  await redis.rpush(key, item);
+}`,
+    },
+    {
+      name: 'a migration marker set named "cache" by its author is still migration bookkeeping',
+      code: `${ioredis}
+const CACHE_KEY = 'framerMigratedEventNames';
+export async function backfill(pairs: string[]) {
+  await redis.sadd(CACHE_KEY, ...pairs);
 }`,
     },
     // Look-alikes: not cache clients.
@@ -380,11 +504,6 @@ export class RedisCache {
           suggestions: [edit(productCacheAside, 'JSON.stringify(product))', `JSON.stringify(product), 'EX', ${ex})`)],
         },
       ],
-    },
-    {
-      name: 'a lock with NX and no expiry is a real bug',
-      code: lockWithoutExpiry,
-      errors: [{ messageId: 'noExpiry', line: 5, column: 30, suggestions: [edit(lockWithoutExpiry, "token, 'NX'", `token, 'EX', ${ex}, 'NX'`)] }],
     },
     {
       name: 'node-redis: plain set, NX option object, v5 condition',
@@ -463,18 +582,6 @@ export class RedisCache {
       ],
     },
     {
-      name: 'setnx lock without expire',
-      code: setnxLock,
-      errors: [
-        {
-          messageId: 'noExpiry',
-          line: 5,
-          column: 15,
-          suggestions: [edit(setnxLock, 'String(process.pid));', `String(process.pid));\n  await redis.expire('lock:nightly-report', ${ex});`)],
-        },
-      ],
-    },
-    {
       name: 'redis.call spelling',
       code: callSpellings,
       errors: [{ messageId: 'noExpiry', line: 5, column: 20, suggestions: [edit(callSpellings, 'key, value)', `key, value, 'EX', ${ex})`)] }],
@@ -514,8 +621,8 @@ export class RedisCache {
 import express from 'express';
 const app = express();
 app.post('/products/:id', async (req, res) => {
-  await redis.set(\`product:\${req.params.id}\`, JSON.stringify(req.body));
-  await redis.expire(\`product:\${req.params.id}:views\`, 60);
+  await redis.set(\`cache:product:\${req.params.id}\`, JSON.stringify(req.body));
+  await redis.expire(\`cache:product:\${req.params.id}:views\`, 60);
   res.sendStatus(204);
 });
 app.get('/touch/:key', async (req, res) => {
@@ -523,7 +630,7 @@ app.get('/touch/:key', async (req, res) => {
   res.sendStatus(204);
 });
 app.post('/put/:key', async (req, res) => {
-  await redis.set(req.params.key, 'x');
+  await redis.set(\`cache:\${req.params.key}\`, 'x');
   res.sendStatus(204);
 });`,
       errors: [
@@ -534,14 +641,14 @@ app.post('/put/:key', async (req, res) => {
     {
       name: 'GET without EX, and an unbraced if: no statement can be inserted for hset',
       code: `${ioredis}
-export async function swap(key: string, fresh: string, id: string, f: Record<string, string>) {
+export async function swapCached(key: string, fresh: string, id: string, f: Record<string, string>) {
   const old = await redis.set(key, fresh, 'GET');
   if (old === null) await redis.hset(\`user:\${id}\`, f);
   return old;
 }`,
       errors: [
         { messageId: 'noExpiry', line: 5, column: 27, suggestions: [`${ioredis}
-export async function swap(key: string, fresh: string, id: string, f: Record<string, string>) {
+export async function swapCached(key: string, fresh: string, id: string, f: Record<string, string>) {
   const old = await redis.set(key, fresh, 'EX', ${ex}, 'GET');
   if (old === null) await redis.hset(\`user:\${id}\`, f);
   return old;
@@ -550,27 +657,29 @@ export async function swap(key: string, fresh: string, id: string, f: Record<str
       ],
     },
     {
-      name: 'a constant key that says it is a cache; a per-entity list nobody pops',
+      name: 'a constant key that says it is a cache; a per-entity list filled from the database',
       code: `${ioredis}
-export async function cacheCategories(tree: Record<string, string>) {
+export async function storeCategories(tree: Record<string, string>) {
   await redis.hset('cache:categories', tree);
 }
-export async function track(userId: string, page: string) {
-  await redis.rpush(\`history:\${userId}\`, page);
-}`,
+export async function loadHistory(userId: string) {
+  const pages = await prisma.pageView.findMany({ where: { userId } });
+  await redis.rpush(\`history:\${userId}\`, ...pages.map((page) => page.path));
+}
+declare const prisma: { pageView: { findMany(args: object): Promise<Array<{ path: string }>> } };`,
       errors: [
         { messageId: 'noExpiryCollection', line: 5, column: 15 },
-        { messageId: 'noExpiryCollection', line: 8, column: 15 },
+        { messageId: 'noExpiryCollection', line: 9, column: 15 },
       ],
     },
     {
       name: 'a capped per-shopper list still leaks one key per shopper; a global sorted set grows forever',
       code: `${ioredis}
 const ACTIVE_SHOPPERS_KEY = 'shoppers:active';
-export async function recordView(userId: string, productId: string) {
+export async function cacheRecentlyViewed(userId: string, productId: string) {
   await redis.pipeline().lpush(\`viewed:\${userId}\`, productId).ltrim(\`viewed:\${userId}\`, 0, 19).exec();
 }
-export async function touch(userId: string) {
+export async function touchShopperCache(userId: string) {
   await redis.zadd(ACTIVE_SHOPPERS_KEY, Date.now(), userId);
 }`,
       errors: [
@@ -589,7 +698,7 @@ export async function cacheRates(rates: Map<string, string>) {
     {
       name: 'a helper named after something else is not a pass-through; a parameter key in another file is not a popped queue',
       code: `${ioredis}
-export async function addToHistory(key: string, item: string) {
+export async function appendToFeedCache(key: string, item: string) {
   await redis.rpush(key, item);
 }`,
       files: {
@@ -599,20 +708,20 @@ export async function addToHistory(key: string, item: string) {
     },
     {
       name: 'options: TTL without jitter, and ignoreKeys that do not match',
-      code: `${ioredis}export async function put(id: string, v: string) {\n  await redis.set(\`product:\${id}\`, v);\n}`,
+      code: `${ioredis}export async function cacheProduct(id: string, v: string) {\n  await redis.set(\`product:\${id}\`, v);\n}`,
       options: { defaultTtlSeconds: 300, jitterRatio: 0, ignoreKeys: ['session:*'] },
       errors: [
         {
           messageId: 'noExpiry',
           line: 4,
           column: 15,
-          suggestions: [`${ioredis}export async function put(id: string, v: string) {\n  await redis.set(\`product:\${id}\`, v, 'EX', 300);\n}`],
+          suggestions: [`${ioredis}export async function cacheProduct(id: string, v: string) {\n  await redis.set(\`product:\${id}\`, v, 'EX', 300);\n}`],
         },
       ],
     },
     {
       name: 'client and key helper imported from project modules',
-      code: "import { redis } from './lib/redis';\nimport { cartKey } from './lib/keys';\nexport async function saveCart(userId: string, cart: object) {\n  await redis.set(cartKey(userId), JSON.stringify(cart));\n}\n",
+      code: "import { redis } from './lib/redis';\nimport { cartKey } from './lib/keys';\nexport async function cacheCart(userId: string, cart: object) {\n  await redis.set(cartKey(userId), JSON.stringify(cart));\n}\n",
       files: {
         'src/lib/redis.ts': "import Redis from 'ioredis';\nexport const redis = new Redis(process.env.REDIS_URL!);\n",
         'src/lib/keys.ts': 'export const cartKey = (userId: string) => `cart:${userId}`;\n',

@@ -3,7 +3,7 @@ import { Node } from 'ts-morph';
 import type { CacheCall } from '../../clients/cache-calls';
 import { enclosingFunction, unwrap } from '../../clients/client-resolver';
 import type { FileModel, ProjectModel } from '../../engine/models';
-import { isStoreLibrary } from './expiry';
+import { expireCommands, isStoreLibrary } from './expiry';
 import { KeyRef, sameKey, unitOfWork } from './key-scope';
 
 /**
@@ -43,12 +43,18 @@ export function wordsOf(text: string): string[] {
 interface Name {
   source: string;
   words: string[];
+  /**
+   * The key, the TTL, the client and the innermost function speak about this write; outer
+   * functions, the class and the file only about their surroundings (a `verify-signature.ts` may
+   * cache a certificate), so only hard veto words count there.
+   */
+  near: boolean;
 }
 
-function nameOf(source: string, text: string | undefined): Name | undefined {
+function nameOf(source: string, text: string | undefined, near = true): Name | undefined {
   if (!text) return undefined;
   const words = wordsOf(text);
-  return words.length > 0 ? { source, words } : undefined;
+  return words.length > 0 ? { source, words, near } : undefined;
 }
 
 const hasCacheWord = (name: Name) => name.words.some((word) => cacheWords.has(word) || /^cache/.test(word));
@@ -60,11 +66,12 @@ function joinedWords(words: string[]): string[] {
   return joined;
 }
 
-function vetoWord(name: Name, veto: VetoWords): string | undefined {
+function vetoWord(name: Name, veto: VetoWords, keySaysCache: boolean): string | undefined {
   const candidates = [...name.words, ...joinedWords(name.words)];
   const hard = candidates.find((word) => veto.hard.has(word));
   if (hard) return hard;
-  if (hasCacheWord(name)) return undefined;
+  // `leadCache:{id}` written by `attributeViaPromotionCode`: the key's own word outranks the function's.
+  if (!name.near || keySaysCache || hasCacheWord(name)) return undefined;
   return candidates.find((word) => veto.soft.has(word));
 }
 
@@ -108,14 +115,15 @@ function fileName(filePath: string): string {
 /** The names of a key: its family or constant (`leadCache:{id}`), and the name it is held in (`cacheKey`, `this.cacheKey(id)`). */
 function keyNames(key: KeyRef): Name[] {
   const names: Name[] = [];
-  const value = key.family?.display ?? key.constant;
+  // `{jobId}` in `product:{jobId}` is the name of a variable, not a word of the key.
+  const value = key.family ? key.family.display.replace(/\{[^}]*\}/g, ' ') : key.constant;
   const fromValue = nameOf('key', value);
   if (fromValue) names.push(fromValue);
   const expression = key.expression ? unwrap(key.expression) : undefined;
   if (expression) {
     const callee = Node.isCallExpression(expression) ? unwrap(expression.getExpression()) : expression;
     const holder = Node.isIdentifier(callee) ? callee.getText() : Node.isPropertyAccessExpression(callee) ? callee.getName() : undefined;
-    const fromHolder = nameOf('key', holder);
+    const fromHolder = nameOf('key holder', holder);
     if (fromHolder) names.push(fromHolder);
   }
   return names;
@@ -130,6 +138,8 @@ function clientName(call: CacheCall): Name | undefined {
 
 /** Reads that, before a write of the same key, make the write the fill of a cache-aside read. */
 const readCommands = new Set(['get', 'getex', 'mget', 'hget', 'hgetall', 'hmget', 'exists', 'smembers', 'sismember', 'lrange', 'zrange', 'zrangebyscore', 'json.get']);
+
+const valueWrites = new Set(['set', 'setnx', 'hset', 'hmset', 'hsetnx', 'sadd', 'zadd', 'lpush', 'rpush', 'mset', 'json.set']);
 
 const httpCallees = new Set(['fetch', '$fetch', 'ofetch', 'got', 'axios', 'ky', 'request', 'superagent', 'undici']);
 const httpHolders = /^(axios|got|ky|http|https|httpService|httpClient|client\.http|this\.http|this\.httpService|superagent|undici)$/;
@@ -160,18 +170,22 @@ export class CacheEvidence {
    * knows (the name of the TTL, for the jitter rule).
    */
   judge(call: CacheCall, keys: readonly KeyRef[], extraNames: readonly string[] = []): CacheVerdict {
-    this.fileNames ??= [nameOf('file', fileName(this.file.filePath))].filter((name): name is Name => name !== undefined);
+    this.fileNames ??= [nameOf('file', fileName(this.file.filePath), false)].filter((name): name is Name => name !== undefined);
 
     const names: Name[] = [
       ...keys.flatMap(keyNames),
       ...[clientName(call)].filter((name): name is Name => name !== undefined),
-      ...functionNames(call.call).map((name) => nameOf('function', name)).filter((name): name is Name => name !== undefined),
-      ...classNames(call.call).map((name) => nameOf('class', name)).filter((name): name is Name => name !== undefined),
+      ...functionNames(call.call)
+        .map((name, depth) => nameOf('function', name, depth === 0))
+        .filter((name): name is Name => name !== undefined),
+      ...classNames(call.call).map((name) => nameOf('class', name, false)).filter((name): name is Name => name !== undefined),
       ...this.fileNames,
       ...extraNames.map((name) => nameOf('ttl', name)).filter((name): name is Name => name !== undefined),
     ];
+    // Only the key's own text: `const cacheKey = \`verification:${id}\`` is a verification code whatever the variable says.
+    const keySaysCache = names.some((name) => name.source === 'key' && hasCacheWord(name));
     for (const name of names) {
-      const word = vetoWord(name, this.veto);
+      const word = vetoWord(name, this.veto, keySaysCache);
       if (word) return { cache: false, because: `the ${name.source} says \`${word}\`` };
     }
     if (isStoreLibrary(call)) return { cache: true, because: `${call.client.library} store` };
@@ -182,9 +196,45 @@ export class CacheEvidence {
     if (this.vetoedByFolder) return { cache: false, because: `written from a \`${this.vetoedByFolder}\` folder` };
     const named = names.find(hasCacheWord);
     if (named) return { cache: true, because: `the ${named.source} says cache` };
+    // An `expire` alone after a read is clean-up of state (`hget` then `expire`), not a cache fill.
+    if (expireCommands.has(call.command) && !this.writesInUnit(call, keys)) return { cache: false, because: 'no evidence of a cache' };
+    if (this.createsBeforeWriting(call)) return { cache: false, because: 'the value is created here, not read' };
     if (this.readsBeforeWriting(call, keys)) return { cache: true, because: 'read-through' };
     if (this.fillsFromSource(call)) return { cache: true, because: 'filled from a database or an HTTP API' };
+    if (keys.some((key) => this.isCacheAsideFamily(key, call))) return { cache: true, because: 'the key family is read through elsewhere in the file' };
     return { cache: false, because: 'no evidence of a cache' };
+  }
+
+  private readonly cacheAsideFamilies = new Map<string, boolean>();
+
+  /**
+   * `findOne` reads `user:{id}`, loads the user and writes it back; `updateProfile` writes the same
+   * family after an update. Once one function of the file uses a key family cache-aside, every
+   * write of that family in the file is a cache write.
+   */
+  private isCacheAsideFamily(key: KeyRef, call: CacheCall): boolean {
+    const pattern = key.family?.pattern;
+    if (!pattern || !/[A-Za-z0-9]/.test(pattern.replace(/\*/g, ''))) return false;
+    let known = this.cacheAsideFamilies.get(pattern);
+    if (known === undefined) {
+      known = this.file.cacheCalls.some((other) => {
+        if (other === call || !valueWrites.has(other.command) || !other.args[0]) return false;
+        if (this.project.keys.familyOf(other.args[0])?.pattern !== pattern) return false;
+        const otherKey = { expression: other.args[0], text: other.args[0].getText(), family: this.project.keys.familyOf(other.args[0]) };
+        return this.readsBeforeWriting(other, [otherKey]) && !this.createsBeforeWriting(other);
+      });
+      this.cacheAsideFamilies.set(pattern, known);
+    }
+    return known;
+  }
+
+  private writesInUnit(call: CacheCall, keys: readonly KeyRef[]): boolean {
+    const unit = unitOfWork(call.call);
+    return this.file.cacheCalls.some((other) => {
+      if (!valueWrites.has(other.command) || !other.args[0] || !contains(unit, other.call)) return false;
+      const otherKey = { expression: other.args[0], text: other.args[0].getText(), family: this.project.keys.familyOf(other.args[0]) };
+      return keys.some((key) => sameKey(otherKey, key));
+    });
   }
 
   private readsBeforeWriting(call: CacheCall, keys: readonly KeyRef[]): boolean {
@@ -196,6 +246,29 @@ export class CacheEvidence {
       const otherKey = { expression: other.args[0], text: other.args[0].getText(), family: this.project.keys.familyOf(other.args[0]) };
       return keys.some((key) => sameKey(otherKey, key));
     });
+  }
+
+  /**
+   * Get-or-create: `get(key)`, on a miss `await api.createConversation(...)`, then `set(key, id)`.
+   * The key maps to something made here; it is the only record of it, not a copy of a source.
+   */
+  private createsBeforeWriting(call: CacheCall): boolean {
+    const unit = unitOfWork(call.call);
+    const start = call.call.getStart();
+    let found = false;
+    unit.forEachDescendant((node, traversal) => {
+      if (found || node.getStart() >= start) {
+        traversal.stop();
+        return;
+      }
+      if (!Node.isAwaitExpression(node)) return;
+      const awaited = unwrap(node.getExpression());
+      if (!Node.isCallExpression(awaited)) return;
+      const callee = unwrap(awaited.getExpression());
+      const name = Node.isPropertyAccessExpression(callee) ? callee.getName() : Node.isIdentifier(callee) ? callee.getText() : '';
+      if (creationNames.test(name)) found = true;
+    });
+    return found;
   }
 
   private fillsFromSource(call: CacheCall): boolean {
@@ -213,6 +286,8 @@ export class CacheEvidence {
     return found;
   }
 }
+
+const creationNames = /^(create|insert|register|generate|issue|mint|open|start|provision)([A-Z_]|$)/;
 
 function contains(outer: Node, inner: Node): boolean {
   return outer.getPos() <= inner.getPos() && inner.getEnd() <= outer.getEnd();

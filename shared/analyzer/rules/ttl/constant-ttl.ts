@@ -259,3 +259,45 @@ function functionNameNode(fn: Node): import('ts-morph').Identifier | undefined {
   }
   return undefined;
 }
+
+/** A TTL parameter's constant default, which every caller that leaves the TTL out gets. */
+export interface DefaultedTtl {
+  values: number[];
+  /** The default value expression (`30 * 60` in `expire = 30 * 60`), where jitter goes. */
+  initializer: Node;
+  helper: string;
+}
+
+/**
+ * `set(key, value, expire = 30 * 60) { ... { EX: expire } }` where some callers pass their own TTL:
+ * the TTL is not always the same, but it is for every caller that omits it. Reported only when such
+ * callers exist or the callers are out of sight (the method is reached through an interface).
+ */
+export function defaultedParameterTtl(node: Node): DefaultedTtl | undefined {
+  const expression = withoutStringConversion(node);
+  if (!Node.isIdentifier(expression)) return undefined;
+  const parameter = expression.getSymbol()?.getDeclarations().find((declaration) => Node.isParameterDeclaration(declaration));
+  if (!parameter || !Node.isParameterDeclaration(parameter) || parameter.isRestParameter()) return undefined;
+  const initializer = parameter.getInitializer();
+  if (!initializer || isParameterReassigned(parameter)) return undefined;
+  const values = valuesOf(initializer, { allowParameters: false, sources: [] });
+  if (!values || values.length === 0) return undefined;
+  const fn = parameter.getParent();
+  const helper = functionNameNode(fn)?.getText();
+  if (!helper) return undefined;
+  const callSites = callSitesOf(fn);
+  const index = (fn as import('ts-morph').FunctionLikeDeclaration).getParameters().indexOf(parameter);
+  const someOmit = callSites === undefined || callSites.length === 0 || callSites.some((call) => call.getArguments().length <= index);
+  if (!someOmit) return undefined;
+  return { values: [...new Set(values)].sort((a, b) => a - b), initializer, helper };
+}
+
+function isParameterReassigned(parameter: import('ts-morph').ParameterDeclaration): boolean {
+  const nameNode = parameter.getNameNode();
+  if (!Node.isIdentifier(nameNode)) return true;
+  const body = parameter.getParent();
+  const symbol = nameNode.getSymbol();
+  return body
+    .getDescendantsOfKind(SyntaxKind.Identifier)
+    .some((identifier) => identifier !== nameNode && identifier.getText() === nameNode.getText() && identifier.getSymbol() === symbol && isWriteTarget(identifier));
+}
