@@ -98,6 +98,7 @@ export function selectFilesToAnalyse(input: GateInput): GateResult {
   // Files that call a project helper which itself talks to the cache (`invalidateProduct(id)`)
   // are write paths too: project-wide rules follow such helpers one call deep.
   const helperNames = new Map<string, Set<string>>();
+  const helperCallers = new Set<string>();
   const finalResolver = input.createResolver();
   for (const file of analysed) {
     const sourceFile = project.getSourceFile(file);
@@ -115,20 +116,48 @@ export function selectFilesToAnalyse(input: GateInput): GateResult {
         const names = target !== undefined ? helperNames.get(target) : undefined;
         return names !== undefined && importsAnyOf(texts.get(file) ?? '', specifier, names);
       });
-      if (callsHelper) add(file);
+      if (callsHelper) {
+        add(file);
+        helperCallers.add(file);
+      }
     }
   }
 
+  // Support files: what analysed files import (key helpers, the database layer). Through a barrel
+  // (`export * from './x'`) only the modules that declare an imported name are followed, so a
+  // package index does not drag the whole package in.
   const support = new Set<string>();
+  const addSupport = (target: string) => {
+    if (analysed.has(target) || support.has(target)) return;
+    support.add(target);
+    project.createSourceFile(target, texts.get(target) ?? '', { overwrite: true });
+  };
+  const followBarrel = (barrel: string, names: ReadonlySet<string> | 'all', depth: number) => {
+    const text = texts.get(barrel) ?? '';
+    for (const match of text.matchAll(reexportPattern)) {
+      const target = resolve(match[3], barrel);
+      if (!target || analysed.has(target) || support.has(target)) continue;
+      const targetText = texts.get(target) ?? '';
+      if (names !== 'all' && ![...names].some((name) => declaresName(targetText, name))) {
+        if (depth < 2 && hasReexport.test(targetText)) followBarrel(target, names, depth + 1);
+        continue;
+      }
+      addSupport(target);
+      if (depth < 2) followBarrel(target, names, depth + 1);
+    }
+  };
   for (const file of analysed) {
-    for (const specifier of specifiers(file)) {
+    // A file that only calls a cache helper (often an app's entry, importing every module) is not
+    // followed further: its own imports are not what the helper fills or invalidates.
+    if (helperCallers.has(file)) continue;
+    const text = texts.get(file) ?? '';
+    for (const specifier of importSpecifiersOnly(text)) {
       // Workspace packages are whole libraries: their barrels are not helpers worth parsing.
       if (gating.has(specifier) || input.modules.isWorkspaceSpecifier(specifier)) continue;
       const target = resolve(specifier, file);
-      if (target && !analysed.has(target) && !support.has(target)) {
-        support.add(target);
-        project.createSourceFile(target, texts.get(target) ?? '', { overwrite: true });
-      }
+      if (!target) continue;
+      addSupport(target);
+      followBarrel(target, importedNames(text, specifier), 0);
     }
   }
   return { analysed: [...analysed], support: [...support] };
@@ -202,4 +231,41 @@ function cacheHelperNames(file: SourceFile, resolver: ClientResolver): Set<strin
     }
   }
   return names;
+}
+
+/** `export * from './x'` and `export { a, b } from './x'`. */
+const reexportPattern = /\bexport\s*(\*(?:\s*as\s+\w+)?|(?:type\s*)?\{[^}]*\})\s*from\s*(['"])([^'"]+)\2/g;
+
+const hasReexport = /\bexport\s*(\*|(type\s*)?\{[^}]*\})\s*from\s*['"]/;
+
+/** Specifiers a file imports (not the ones it only re-exports). */
+function importSpecifiersOnly(text: string): string[] {
+  const found = new Set<string>();
+  for (const match of text.matchAll(/\bimport\s+(?:[^;'"]*?\s+from\s*)?(['"])([^'"\n]+)\1|\b(?:require|import)\s*\(\s*(['"])([^'"\n]+)\3/g)) {
+    found.add(match[2] ?? match[4]);
+  }
+  return [...found];
+}
+
+/** The names a file imports from a specifier, or 'all' for namespace, default-only or require imports. */
+function importedNames(text: string, specifier: string): ReadonlySet<string> | 'all' {
+  const names = new Set<string>();
+  const quoted = `['"]${escapeRegExp(specifier)}['"]`;
+  if (new RegExp(`\\b(require|import)\\s*\\(\\s*${quoted}`).test(text)) return 'all';
+  for (const match of text.matchAll(new RegExp(`\\bimport\\s+([^;'"]*?)\\s*from\\s*${quoted}`, 'g'))) {
+    const clause = match[1].replace(/^type\s+/, '');
+    if (clause.includes('*')) return 'all';
+    const braceStart = clause.indexOf('{');
+    if (braceStart === -1) return 'all';
+    for (const part of clause.slice(braceStart + 1, clause.lastIndexOf('}')).split(',')) {
+      const imported = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]?.trim();
+      if (imported) names.add(imported);
+    }
+  }
+  return names.size > 0 ? names : 'all';
+}
+
+function declaresName(text: string, name: string): boolean {
+  const escaped = escapeRegExp(name);
+  return new RegExp(`\\b(function\\*?|const|let|var|class|enum|interface|type|namespace)\\s+${escaped}\\b|\\bexport\\s*\\{[^}]*\\b${escaped}\\b`).test(text);
 }
