@@ -99,10 +99,18 @@ function prepareCorpus(options) {
 /**
  * The files ESLint is given: what git lists as tracked or untracked-but-not-ignored (the same
  * .gitignore semantics CacheScope applies), or every lintable file outside node_modules when the
- * directory is not in a git work tree.
+ * directory is not in a git work tree; test files excluded, as CacheScope excludes them.
  */
 function listLintableFiles(dir) {
-  const isLintable = (file) => lintedExtensions.includes(path.extname(file)) && !/\.d\.[cm]?ts$/.test(file) && !file.split(/[\\/]/).includes('node_modules');
+  // CacheScope skips test files by default (they set keys without TTLs on purpose); ESLint gets
+  // the same list so both tools do the same work.
+  const { testFilePatterns } = require('../dist/shared/analyzer/project/discover.js');
+  const isTest = require('picomatch')(testFilePatterns, { dot: true });
+  const isLintable = (file) =>
+    lintedExtensions.includes(path.extname(file)) &&
+    !/\.d\.[cm]?ts$/.test(file) &&
+    !file.split(/[\\/]/).includes('node_modules') &&
+    !isTest(path.relative(dir, path.resolve(dir, file)).split(path.sep).join('/'));
   const git = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: dir, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
   if (git.status === 0) {
     return git.stdout
@@ -281,7 +289,7 @@ async function main() {
   } else {
     target = prepareCorpus(options);
   }
-  if (runCachescope && !ensureBuilt()) return 2;
+  if (!ensureBuilt()) return 2;
 
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cachescope-bench-'));
   try {

@@ -51,6 +51,9 @@ export interface ResolverOptions {
   fastifyRedis?: boolean;
 }
 
+/** Method names that hand out a client: getClient, client, redis, getConnection, instance... */
+const clientAccessorName = /client|redis|cache|connection|conn$|instance|store|kv/i;
+
 /** Where a Fastify app's decorators are reached: `fastify.redis`, `app.redis`, `request.server.redis`, `this.server.redis`. */
 const fastifyInstance = /^(fastify|app|server|instance|api|f)$|\.server$/;
 
@@ -131,7 +134,7 @@ export class ClientResolver {
         if (this.evaluate(statement.getExpression()) !== undefined) names.add('default');
         continue;
       }
-      if (Node.isVariableStatement(statement) && statement.isExported()) {
+      if (Node.isVariableStatement(statement) && statement.hasExportKeyword()) {
         for (const declaration of statement.getDeclarations()) if (leadsToClient(declaration)) names.add(declaration.getName());
         continue;
       }
@@ -177,6 +180,9 @@ export class ClientResolver {
       if (Node.isPropertyDeclaration(member) || Node.isGetAccessorDeclaration(member) || Node.isMethodDeclaration(member)) {
         if (member.hasModifier(SyntaxKind.PrivateKeyword) || member.hasModifier(SyntaxKind.ProtectedKeyword)) continue;
         if (member.getName().startsWith('#')) continue;
+        // Only methods that read as client accessors (`getClient()`, `redis()`, or a declared return
+        // type) are evaluated: every other method of a service would cost symbol lookups for nothing.
+        if (Node.isMethodDeclaration(member) && !member.getReturnTypeNode() && !clientAccessorName.test(member.getName())) continue;
         const value = this.declarationValue(member);
         if (value?.kind === 'client' || value?.kind === 'factory') return true;
       }
