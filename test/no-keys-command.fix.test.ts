@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyFixes } from '../shared/analyzer/engine/apply-fixes';
 import { lintCase } from '../shared/analyzer/testing/rule-tester';
 import { noKeysCommand } from '../shared/analyzer/rules/no-keys-command';
-import { load, scratchDir, typeCheck } from './support/compile';
-import { SpawnedRedis, startRedis } from './support/redis-server';
+import { makeWorkDir, removeWorkDir, typeCheck, writeJavaScript } from '../shared/analyzer/testing/fix-harness';
+import { SpawnedRedis, startRedis } from '../shared/analyzer/testing/redis-server';
 
 /**
  * The KEYS→SCAN suggestion must be a drop-in: applied to real code it type-checks, and against a
@@ -25,14 +25,31 @@ beforeAll(async () => {
   for (let i = 0; i < 2000; i++) pipeline.set(`session:${i}`, 'x');
   pipeline.set('user', 'not matched by user:*');
   await pipeline.exec();
-  dir = scratchDir('no-keys-fix');
+  dir = makeWorkDir('no-keys-fix');
 });
 
 afterAll(async () => {
   await seeder?.quit();
   await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  if (dir) removeWorkDir(dir);
 });
+
+/** Writes TypeScript files into the scratch directory and type-checks them together. */
+function check(files: Record<string, string>): string[] {
+  const paths = Object.entries(files).map(([name, text]) => {
+    fs.writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  });
+  return typeCheck(paths);
+}
+
+/** Compiles a checked module to CommonJS beside it and loads it. */
+function load<T>(file: string): T {
+  const jsFile = file.replace(/\.ts$/, '.cjs');
+  writeJavaScript(jsFile, fs.readFileSync(file, 'utf8'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(jsFile) as T;
+}
 
 async function fixedVersion(code: string): Promise<string> {
   const { findings } = await lintCase(noKeysCommand, { code });
@@ -55,7 +72,7 @@ describe('no-keys-command suggestion', () => {
     ].join('\n');
     const fixed = await fixedVersion(original);
     expect(fixed).toContain('scanStream');
-    expect(typeCheck({ 'ioredis-original.ts': original, 'ioredis-fixed.ts': fixed }, dir)).toEqual([]);
+    expect(check({ 'ioredis-original.ts': original, 'ioredis-fixed.ts': fixed })).toEqual([]);
 
     const before = load<{ userKeys(r: Redis, p: string): Promise<string[]> }>(path.join(dir, 'ioredis-original.ts'));
     const after = load<{ userKeys(r: Redis, p: string): Promise<string[]> }>(path.join(dir, 'ioredis-fixed.ts'));
@@ -83,7 +100,7 @@ describe('no-keys-command suggestion', () => {
     ].join('\n');
     const fixed = await fixedVersion(original);
     expect(fixed).toContain('scanIterator');
-    expect(typeCheck({ 'node-redis-original.ts': original, 'node-redis-fixed.ts': fixed }, dir)).toEqual([]);
+    expect(check({ 'node-redis-original.ts': original, 'node-redis-fixed.ts': fixed })).toEqual([]);
 
     type Module = { sessionKeys(c: ReturnType<typeof createClient>): Promise<string[]> };
     const before = load<Module>(path.join(dir, 'node-redis-original.ts'));
@@ -113,6 +130,6 @@ describe('no-keys-command suggestion', () => {
     ].join('\n');
     const fixed = await fixedVersion(original);
     expect(fixed).toContain('.scan(cursor');
-    expect(typeCheck({ 'upstash-fixed.ts': fixed }, dir)).toEqual([]);
+    expect(check({ 'upstash-fixed.ts': fixed })).toEqual([]);
   });
 });

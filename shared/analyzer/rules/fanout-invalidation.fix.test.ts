@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyFixes } from '../engine/apply-fixes';
 import { lintCase, virtualRoot } from '../testing/rule-tester';
 import { fanoutInvalidation } from './fanout-invalidation';
-import { scratchDir, typeCheck } from '../../../test/support/compile';
-import { freePort, SpawnedRedis, startRedis } from '../../../test/support/redis-server';
+import { makeWorkDir as scratchDir, typeCheckFiles as typeCheck } from '../testing/fix-harness';
+import { freePort, SpawnedRedis, startRedis } from '../testing/redis-server';
 
 /**
  * The `addInvalidation` suggestion must produce code that compiles against the real client typings

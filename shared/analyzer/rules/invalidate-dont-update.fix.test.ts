@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintCase } from '../testing/rule-tester';
 import { invalidateDontUpdate } from './invalidate-dont-update';
-import { applySuggestions, makeWorkDir, RedisServer, removeWorkDir, runNode, startRedis, typeCheck, writeJavaScript } from './ttl/fix-harness';
+import { applySuggestions, makeWorkDir, RedisServer, removeWorkDir, runNode, startRedis, typeCheck, writeJavaScript } from '../testing/fix-harness';
 
 /**
  * Every suggestion of invalidate-dont-update must leave code that compiles against the real client

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTtlJitter } from './require-ttl-jitter';
-import { applySuggestions, makeWorkDir, RedisServer, removeWorkDir, runNode, startRedis, typeCheck, writeJavaScript } from './ttl/fix-harness';
+import { applySuggestions, makeWorkDir, RedisServer, removeWorkDir, runNode, startRedis, typeCheck, writeJavaScript } from '../testing/fix-harness';
 
 /**
  * The jitter suggestions must compile against the real clients, and the fixed code, run against a

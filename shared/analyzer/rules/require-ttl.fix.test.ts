@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTtl } from './require-ttl';
-import { applySuggestions, makeWorkDir, RedisServer, removeWorkDir, runNode, startRedis, typeCheck, writeJavaScript } from './ttl/fix-harness';
+import { applySuggestions, makeWorkDir, RedisServer, removeWorkDir, runNode, startRedis, typeCheck, writeJavaScript } from '../testing/fix-harness';
 
 /**
  * Every suggestion of require-ttl must leave code that compiles against the real client libraries,

@@ -1,20 +1,19 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import * as ts from 'typescript';
-import { applyFixes } from '../../engine/apply-fixes';
-import { lintCase } from '../../testing/rule-tester';
-import type { AnyRule } from '../create-rule';
-import type { Finding, Fix } from '../../types';
+import { applyFixes } from '../engine/apply-fixes';
+import { lintCase } from './rule-tester';
+import type { AnyRule } from '../rules/create-rule';
+import type { Finding, Fix } from '../types';
 
 /**
- * Test support for the TTL rules' fix tests: applies suggestions through the real engine, writes
+ * Test support for the rules' fix tests: applies suggestions through the real engine, writes
  * the results where the repository's installed client libraries resolve, type-checks them with the
  * TypeScript compiler and runs them against a private redis-server.
  */
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const scratchRoot = path.join(repoRoot, 'node_modules', '.cache', 'cachescope-tests');
 
 export function makeWorkDir(prefix: string): string {
@@ -76,6 +75,17 @@ export function typeCheck(files: string[]): string[] {
   });
 }
 
+/** Writes files (by path relative to `dir`) and type-checks them together. */
+export function typeCheckFiles(files: Record<string, string>, dir: string): string[] {
+  const paths = Object.entries(files).map(([name, text]) => {
+    const file = path.join(dir, name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    return file;
+  });
+  return typeCheck(paths);
+}
+
 /** Compiles a TypeScript module to CommonJS JavaScript next to where it will run. */
 export function writeJavaScript(file: string, source: string): void {
   const { outputText } = ts.transpileModule(source, {
@@ -101,56 +111,5 @@ export function runNode(script: string, env: Record<string, string>): Promise<st
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export interface RedisServer {
-  port: number;
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** Starts a throwaway redis-server on a free port, without persistence. */
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 15_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}:\n${output}`));
-    });
-  });
-  return {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
+export { startRedis } from './redis-server';
+export type { SpawnedRedis as RedisServer } from './redis-server';
