@@ -73,6 +73,15 @@ describe('cachescope lint', () => {
     fs.rmSync(path.join(project, 'src/sessions.test.ts'));
   });
 
+  it('--quiet reports errors only; --ignore-pattern skips files', () => {
+    const quiet = run(['lint', '--quiet', '--rule', 'no-keys-command:warn', 'src/sessions.ts']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout.trim()).toBe('');
+    const ignored = run(['lint', '--ignore-pattern', 'src/sessions.ts', '--format', 'json', 'src']);
+    expect(ignored.stdout).not.toContain('sessions.ts');
+    expect(ignored.stdout).toContain('broken.ts');
+  });
+
   it('exits 0 on a clean tree', () => {
     const { code, stdout } = run(['lint', 'src/plain.ts']);
     expect(code).toBe(0);

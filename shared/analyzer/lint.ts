@@ -36,6 +36,8 @@ export interface LintOptions {
   projectRoot?: string;
   /** tsconfig.json to read path aliases from; the nearest one is used when omitted. */
   tsconfigPath?: string;
+  /** Extra gitignore-style patterns of files not to lint (`--ignore-pattern`), added to the configuration's. */
+  ignorePatterns?: string[];
   /** Apply fixes that cannot change behaviour. */
   fix?: boolean;
   /** Also apply each finding's first suggestion (changes cache behaviour; opt-in). */
@@ -89,8 +91,9 @@ export async function lint(options: LintOptions = {}): Promise<LintOutcome> {
   const targets = options.targets && options.targets.length > 0 ? options.targets : options.onlyTexts ? [] : ['.'];
   const firstTarget = path.resolve(cwd, targets[0] ?? Object.keys(options.texts ?? {})[0] ?? '.');
   const startDir = fs.existsSync(firstTarget) && fs.statSync(firstTarget).isDirectory() ? firstTarget : path.dirname(firstTarget);
-  const config =
+  const loaded =
     options.config ?? loadConfig(rules, { startDir, configPath: options.configPath, overrides: options.ruleOverrides });
+  const config = options.ignorePatterns?.length ? { ...loaded, ignorePatterns: [...loaded.ignorePatterns, ...options.ignorePatterns] } : loaded;
 
   const tsconfigPath = options.tsconfigPath ? path.resolve(cwd, options.tsconfigPath) : findTsconfig(startDir);
   const explicitCompilerOptions = options.tsconfigPath ? readCompilerOptions(tsconfigPath) : undefined;

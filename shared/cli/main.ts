@@ -62,6 +62,8 @@ interface LintFlags {
   baseline?: string;
   stdin?: boolean;
   stdinFilename?: string;
+  quiet?: boolean;
+  ignorePattern?: string[];
 }
 
 function addLintOptions(command: Command): Command {
@@ -76,6 +78,8 @@ function addLintOptions(command: Command): Command {
     .option('--fix', 'apply fixes that cannot change behaviour, and write the files')
     .option('--fix-suggestions', 'also apply suggested fixes that change cache behaviour (TTL, SCAN, DEL)')
     .option('--baseline <path>', 'report only findings that are not in this baseline file')
+    .option('--quiet', 'report errors only, not warnings')
+    .option('--ignore-pattern <pattern>', 'gitignore-style pattern of files not to lint (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--stdin', 'lint source text read from standard input')
     .option('--stdin-filename <path>', 'the file name to give the text read with --stdin');
 }
@@ -150,6 +154,7 @@ async function runLint(paths: string[], flags: LintFlags, io: CliIo): Promise<nu
       configPath: flags.config,
       ruleOverrides: flags.rule,
       tsconfigPath: flags.project,
+      ignorePatterns: flags.ignorePattern,
       fix: flags.fix,
       fixSuggestions: flags.fixSuggestions,
       onProgress: (phase, done, total) => progress.update(phase, done, total),
@@ -171,11 +176,11 @@ async function runLint(paths: string[], flags: LintFlags, io: CliIo): Promise<nu
     }
   }
 
-  let result: LintResult = outcome;
+  let result: LintResult = flags.quiet ? errorsOnly(outcome) : outcome;
   if (flags.baseline) {
     try {
       const baseline = readBaseline(path.resolve(io.cwd, flags.baseline));
-      result = applyBaseline(outcome, baseline, io.cwd).result;
+      result = applyBaseline(result, baseline, io.cwd).result;
     } catch (error) {
       return reportFailure(error, io);
     }
@@ -206,6 +211,15 @@ async function runLint(paths: string[], flags: LintFlags, io: CliIo): Promise<nu
     return ExitCode.findings;
   }
   return ExitCode.ok;
+}
+
+/** `--quiet`: the result with warnings removed, counts recomputed. */
+function errorsOnly(result: LintResult): LintResult {
+  const results = result.results
+    .map((file) => ({ ...file, findings: file.findings.filter((finding) => finding.severity === 'error') }))
+    .filter((file) => file.findings.length > 0 || file.fixed);
+  const fixableCount = results.reduce((sum, file) => sum + file.findings.filter((finding) => finding.fix).length, 0);
+  return { results, summary: { ...result.summary, warningCount: 0, fixableCount } };
 }
 
 async function runBaseline(
