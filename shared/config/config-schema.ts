@@ -63,6 +63,10 @@ export function buildConfigSchema(rules: readonly AnyRule[]): Record<string, unk
         description: 'Also lint test files (*.test.*, *.spec.*, test/, tests/, __tests__/, e2e/) inside linted directories. Default false: tests set keys without TTLs and run KEYS on throwaway servers on purpose.',
         type: 'boolean',
       },
+      typeInformation: {
+        description: 'auto (default): when cache libraries are installed in node_modules, use their typings to recognise clients the import-based analysis cannot follow (wrapper packages, DI containers). off: import-based analysis only.',
+        enum: ['auto', 'off'],
+      },
       maxFileSize: {
         description: 'Files larger than this many bytes are reported and skipped (default 2 MiB).',
         type: 'integer',

@@ -26,6 +26,8 @@ export interface ConfigFile {
   maxFileSize?: number;
   /** Lint test files (`*.test.*`, `*.spec.*`, `test/`, `__tests__/`...) found in target directories; default false. */
   lintTestFiles?: boolean;
+  /** Use installed cache library typings to place receivers the syntactic resolver cannot ('auto', the default), or not ('off'). */
+  typeInformation?: 'auto' | 'off';
 }
 
 export interface ResolvedRuleConfig {
@@ -41,6 +43,7 @@ export interface ResolvedConfig {
   ignorePatterns: string[];
   maxFileSize: number;
   lintTestFiles: boolean;
+  typeInformation: 'auto' | 'off';
 }
 
 export const defaultMaxFileSize = 2 * 1024 * 1024;

@@ -106,6 +106,7 @@ export function resolveConfig(
     ignorePatterns: file?.ignorePatterns ?? [],
     maxFileSize: file?.maxFileSize ?? defaultMaxFileSize,
     lintTestFiles: file?.lintTestFiles ?? false,
+    typeInformation: file?.typeInformation ?? 'auto',
   };
 }
 

@@ -51,7 +51,7 @@ export function collectCacheCalls(file: SourceFile, resolver: ClientResolver): C
   return calls.sort((a, b) => a.commandNode.getStart() - b.commandNode.getStart());
 }
 
-function normalise(call: CallExpression, client: ClientInfo, method: string, methodNode: Node): CacheCall[] {
+export function normalise(call: CallExpression, client: ClientInfo, method: string, methodNode: Node): CacheCall[] {
   const args = call.getArguments();
   const lower = method.toLowerCase();
 

@@ -165,3 +165,8 @@ export function createLibraryLookup(wrappers: readonly WrapperDeclaration[]): {
     gatingSpecifiers: [...gatingSpecifiers, ...extra.keys()],
   };
 }
+
+/** Import specifiers of the cache libraries themselves (what makes a file worth analysing). */
+export function knownCacheSpecifiers(): readonly string[] {
+  return gatingSpecifiers;
+}

@@ -5,6 +5,8 @@ import { ClientResolver } from '../clients/client-resolver';
 import { createLibraryLookup } from '../clients/libraries';
 import { selectFilesToAnalyse } from '../project/gate';
 import { attachModuleResolver, ModuleResolver } from '../project/module-resolver';
+import { findInstalledCacheLibraries, TypedReceivers } from '../typed/typed-receivers';
+import { WrapperPackages } from '../typed/wrapper-packages';
 import type { AnyRule, FileRule, ProjectRule, FileRuleContext, FileRuleListener, Fixer, FixFunction, ReportDescriptor, RuleContext } from '../rules/create-rule';
 import type { Finding, Fix, RelatedLocation, Severity, TextEdit } from '../types';
 import type { ResolvedConfig } from '../../config/config-types';
@@ -81,16 +83,23 @@ export function analyze(input: AnalyzeInput): AnalyzeOutput {
     }
   }
   const createResolver = () => new ClientResolver({ nestCacheHasDefaultTtl, libraryFor: lookup, fastifyRedis });
+  const nodeModules = config.typeInformation !== 'off' ? findInstalledCacheLibraries(input.rootDir) : undefined;
+  const wrappers = nodeModules ? new WrapperPackages() : undefined;
   const gate = selectFilesToAnalyse({
     texts,
     project,
     modules,
     gatingSpecifiers,
     fastifyRedis,
+    wrapsCacheClient: wrappers ? (specifier, fromFile) => !modules.isWorkspaceSpecifier(specifier) && wrappers.wrapsCacheClient(specifier, fromFile) : undefined,
     createResolver,
   });
 
-  const model = new ProjectModel(input.rootDir, createResolver(), nestCacheHasDefaultTtl);
+  const typedReceivers =
+    nodeModules && gate.analysed.length > 0
+      ? new TypedReceivers([...gate.analysed, ...gate.support], texts, modules.optionsFor(gate.analysed[0]))
+      : undefined;
+  const model = new ProjectModel(input.rootDir, createResolver(), nestCacheHasDefaultTtl, typedReceivers);
   const findings = new Map<string, Finding[]>();
   const internalErrors: InternalError[] = [];
   const directivesByFile = new Map<string, Directive[]>();

@@ -1,5 +1,7 @@
 import { Node, SourceFile } from 'ts-morph';
 import { CacheCall, collectCacheCalls } from '../clients/cache-calls';
+import { typedCacheCalls } from '../typed/typed-cache-calls';
+import type { TypedReceivers } from '../typed/typed-receivers';
 import { ClientResolver } from '../clients/client-resolver';
 import { createDbFileContext, DbFileContext, DbOperation, findDbOperations } from '../db/recognize-db-operation';
 import { KeyResolver } from '../keys/key-family';
@@ -25,7 +27,15 @@ export class FileModel {
   }
 
   get cacheCalls(): CacheCall[] {
-    this.cacheCallsCache ??= collectCacheCalls(this.sourceFile, this.project.clients);
+    if (!this.cacheCallsCache) {
+      const calls = collectCacheCalls(this.sourceFile, this.project.clients);
+      const typed = this.project.typedReceivers;
+      if (typed) {
+        calls.push(...typedCacheCalls(this.sourceFile, calls, typed));
+        calls.sort((a, b) => a.commandNode.getStart() - b.commandNode.getStart());
+      }
+      this.cacheCallsCache = calls;
+    }
     return this.cacheCallsCache;
   }
 
@@ -61,6 +71,8 @@ export class ProjectModel {
     readonly rootDir: string,
     readonly clients: ClientResolver,
     readonly nestCacheHasDefaultTtl: boolean,
+    /** Declared types from installed typings, for receivers the resolver cannot place (absent without node_modules). */
+    readonly typedReceivers?: TypedReceivers,
   ) {
     this.keys = new KeyResolver();
   }

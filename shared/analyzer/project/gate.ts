@@ -20,6 +20,8 @@ export interface GateInput {
   createResolver: () => ClientResolver;
   /** The project registers @fastify/redis: files using the `.redis` decorator reach a client without importing one. */
   fastifyRedis: boolean;
+  /** With node_modules installed: whether a package's typings hand out cache clients (wrapper packages). */
+  wrapsCacheClient?: (specifier: string, fromFile: string) => boolean;
 }
 
 export interface GateResult {
@@ -54,7 +56,8 @@ export function selectFilesToAnalyse(input: GateInput): GateResult {
   let frontier: string[] = [];
   for (const [file, text] of texts) {
     const usesFastifyRedis = input.fastifyRedis && fastifyRedisUse.test(text);
-    if (specifiers(file).some((specifier) => gating.has(specifier)) || nestCacheToken.test(text) || usesFastifyRedis) {
+    const importsCache = specifiers(file).some((specifier) => gating.has(specifier) || (input.wrapsCacheClient?.(specifier, file) ?? false));
+    if (importsCache || nestCacheToken.test(text) || usesFastifyRedis) {
       add(file);
       frontier.push(file);
     }
