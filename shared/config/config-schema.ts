@@ -60,7 +60,7 @@ export function buildConfigSchema(rules: readonly AnyRule[]): Record<string, unk
         items: { type: 'string' },
       },
       lintTestFiles: {
-        description: 'Also lint test files (*.test.*, *.spec.*, test/, tests/, __tests__/, e2e/) inside linted directories. Default false: tests set keys without TTLs and run KEYS on throwaway servers on purpose.',
+        description: 'Also lint test and benchmark files (*.test.*, *.spec.*, test/, tests/, __tests__/, e2e/, benchmark/...) inside linted directories. Default false: they set keys without TTLs and run KEYS on throwaway servers on purpose.',
         type: 'boolean',
       },
       typeInformation: {

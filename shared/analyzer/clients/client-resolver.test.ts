@@ -134,6 +134,22 @@ describe('cache client recognition', () => {
     ).toEqual(['ioredis:get', 'ioredis:get', 'ioredis:get', 'node-redis:get', 'ioredis:get', 'ioredis:get']);
   });
 
+  it('a shared package that re-exports the whole client library next to its own instance', () => {
+    expect(
+      recognise({
+        'upstash/client.ts': "import { Redis } from '@upstash/redis';\nexport const redis = Redis.fromEnv();",
+        'upstash/index.ts': "export * from './client';\nexport * from '@upstash/redis';",
+        'libs/clients.ts': "import { Redis } from '../upstash';\nexport const redis = Redis.fromEnv();",
+        'main.ts': [
+          "import { redis } from './libs/clients';",
+          "import { Redis, redis as shared } from './upstash';",
+          'export async function statusOf(slug: string) { const hit = await redis.get(slug); if (!hit) await redis.set(slug, "up", { ex: 60 }); return hit; }',
+          'new Redis({ url: "u", token: "t" }).del("k"); shared.get("s");',
+        ].join('\n'),
+      }),
+    ).toEqual(['upstash:get', 'upstash:set', 'upstash:del', 'upstash:get']);
+  });
+
   it('clients handed out by services: a library RedisService and a project service class', () => {
     expect(
       recognise({

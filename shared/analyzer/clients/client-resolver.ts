@@ -477,7 +477,36 @@ export class ClientResolver {
         return libExportValue(lib, declaration.getName());
       }
     }
-    return this.aliasTargetValue(declaration);
+    const aliased = this.aliasTargetValue(declaration);
+    if (aliased || !Node.isImportSpecifier(declaration)) return aliased;
+    const module = importDeclaration?.getModuleSpecifierSourceFile();
+    return module ? this.starReexportedLibraryValue(module, declaration.getName(), new Set()) : undefined;
+  }
+
+  /**
+   * `export * from '@upstash/redis'` in a shared package's index: a name the package does not
+   * declare itself comes from the library. The library's typings are often not installed where
+   * the analysis runs, so the compiler cannot follow the star export; the specifier says enough.
+   */
+  private starReexportedLibraryValue(file: SourceFile, name: string, visited: Set<SourceFile>): Value | undefined {
+    if (visited.has(file) || visited.size > 8) return undefined;
+    visited.add(file);
+    if (file.getLocals().some((local) => local.getName() === name)) return undefined;
+    for (const statement of file.getStatements()) {
+      if (!Node.isExportDeclaration(statement) || statement.hasNamedExports() || statement.getNamespaceExport()) continue;
+      const specifier = statement.getModuleSpecifierValue();
+      if (specifier === undefined) continue;
+      const lib = this.options.libraryFor(specifier);
+      if (lib) {
+        const value = libExportValue(lib, name);
+        if (value) return value;
+        continue;
+      }
+      const target = statement.getModuleSpecifierSourceFile();
+      const value = target ? this.starReexportedLibraryValue(target, name, visited) : undefined;
+      if (value) return value;
+    }
+    return undefined;
   }
 
   /** Follows an import/export alias into the project file that declares the value. */

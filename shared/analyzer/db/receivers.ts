@@ -179,7 +179,8 @@ function classifyPropertyAccess(access: Node & { getName(): string; getExpressio
       if (receiver) return receiver;
     }
     for (const value of member?.assigned ?? []) {
-      const receiver = classifyInitializer(value, ctx);
+      // Memoised per assigned value so that `this.handler = this.handler.bind(this)` ends instead of recursing.
+      const receiver = ctx.memoReceiver(value, () => classifyInitializer(value, ctx));
       if (receiver) return receiver;
     }
     return classifyByName(name, ctx);

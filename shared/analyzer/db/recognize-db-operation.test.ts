@@ -793,6 +793,22 @@ describe('look-alikes are not database operations', () => {
     expect(describeOperations(code)).toEqual([]);
   });
 
+  it('ends on a member re-assigned from itself (a method bound in the constructor)', () => {
+    const code = `
+      import Keyv from 'keyv';
+      export class CachedFetcher {
+        cache = new Keyv({ namespace: 'http' });
+        constructor() {
+          this.fetch = this.fetch.bind(this);
+        }
+        fetch(url: string) {
+          return this.fetch.call(this, url).then(() => this.cache.delete(url));
+        }
+      }
+    `;
+    expect(describeOperations(code)).toEqual([]);
+  });
+
   it('ignores cache clients even when the file also talks to a database', () => {
     const code = `
       import Redis from 'ioredis';

@@ -31,6 +31,11 @@ export const testFilePatterns = [
   '**/test/**',
   '**/tests/**',
   '**/e2e/**',
+  '**/__e2e__/**',
+  // `api.servertest.ts`, `db.clienttest.ts`: suites named after the runtime they test in.
+  '**/*.{servertest,clienttest,unittest,inttest,integrationtest}.*',
+  '**/benchmark/**',
+  '**/benchmarks/**',
 ];
 
 export interface DiscoveredFiles {

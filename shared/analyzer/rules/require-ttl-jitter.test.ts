@@ -148,6 +148,64 @@ export const cachePut = (k: string, v: unknown) => cache.set(k, v, { ttl: 600 } 
 
 runRuleTests(requireTtlJitter, {
   valid: [
+    {
+      name: 'a pending-approval store: records are edited in place only when found, and expire as a validity window',
+      code: `${upstash}
+const HOLD_SECONDS = 10 * 60;
+export function createApprovalStore() {
+  return {
+    async open(requestId: string, request: object) {
+      await redis.set(\`approval:request:\${requestId}\`, JSON.stringify(request), { ex: HOLD_SECONDS });
+    },
+    async amend(requestId: string, note: string) {
+      const raw = await redis.get<string>(\`approval:request:\${requestId}\`);
+      if (!raw) return;
+      const request = { ...JSON.parse(raw), note };
+      await redis.set(\`approval:request:\${requestId}\`, JSON.stringify(request), { ex: HOLD_SECONDS });
+    },
+  };
+}`,
+    },
+    {
+      name: 'a sent-email marker checked before sending',
+      code: `${upstash}
+export async function sendOnce(userId: string, step: string, send: () => Promise<void>) {
+  const key = \`onboarding:mail:\${userId}:\${step}\`;
+  if (await redis.exists(key)) return;
+  await send();
+  await redis.set(key, 1, { ex: 30 * 86400 });
+}`,
+    },
+    {
+      name: 'a key written from a cron folder',
+      filename: 'src/cron/onboarding.ts',
+      code: `${upstash}
+export async function startOnboarding(userId: string, startedAt: number) {
+  const previous = await redis.get(\`onboarding:user:\${userId}\`);
+  if (previous) return;
+  await redis.set(\`onboarding:user:\${userId}\`, startedAt, { ex: 30 * 86400 });
+}`,
+    },
+    {
+      name: 'rotating a namespace epoch on invalidation: the token is minted here, nothing reloads it',
+      code: `${ioredis}import { randomUUID } from 'node:crypto';
+const EPOCH_TTL_SECONDS = 7 * 24 * 3600;
+export class ArticleCache {
+  constructor(private readonly client: Redis) {}
+  private epochKey(siteId: string) {
+    return \`article_cache_epoch:\${siteId}\`;
+  }
+  private mintEpochToken() {
+    return randomUUID();
+  }
+  async invalidateSite(siteId: string) {
+    await this.client.set(this.epochKey(siteId), this.mintEpochToken(), 'EX', EPOCH_TTL_SECONDS);
+  }
+  async resetSite(siteId: string) {
+    await this.client.set(this.epochKey(siteId), randomUUID(), 'EX', EPOCH_TTL_SECONDS);
+  }
+}`,
+    },
     // One-off tokens, ephemeral state and windows: their TTL is a validity period.
     {
       name: 'an expire after reading pending state is clean-up, not a cache fill',

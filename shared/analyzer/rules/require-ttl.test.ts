@@ -483,6 +483,52 @@ export async function backfill(pairs: string[]) {
   await redis.sadd(CACHE_KEY, ...pairs);
 }`,
     },
+    {
+      name: 'a flag endpoint checks the listing exists, then records who flagged it: data, not a copy of the row',
+      code: `${upstash}
+export async function flagListing(listingId: string, visitorId: string, reason: number) {
+  const listing = await prisma.listing.findUnique({ where: { id: listingId }, select: { id: true } });
+  if (!listing) throw new Error('unknown listing');
+  const flagsKey = \`flags:listing_\${listingId}\`;
+  if (await redis.sismember(flagsKey, visitorId)) return false;
+  await Promise.all([
+    redis.sadd(flagsKey, visitorId),
+    redis.hset(\`flags:listing_\${listingId}:reasons\`, { [visitorId]: reason }),
+  ]);
+  return true;
+}
+declare const prisma: { listing: { findUnique(args: object): Promise<{ id: string } | null> } };`,
+    },
+    {
+      name: 'a tag version bumped by read-modify-write in a keyv store: expiring it would reset the version',
+      code: `import Keyv from 'keyv';
+export class TagVersions {
+  private readonly store = new Keyv({ namespace: 'page-cache' });
+  async bump(tag: string): Promise<void> {
+    const current = ((await this.store.get(\`tag:\${tag}\`)) as number | undefined) ?? 0;
+    await this.store.set(\`tag:\${tag}\`, current + 1);
+  }
+}`,
+    },
+    {
+      name: 'a visit total kept by get-then-set with an increment',
+      code: `${ioredis}
+export async function countVisit(pageId: string) {
+  const visits = Number(await redis.get(\`visits:\${pageId}\`));
+  await redis.set(\`visits:\${pageId}\`, visits + 1);
+}`,
+    },
+    {
+      name: 'a webhook response remembered by delivery id after updating other rows: a replay guard, not a copy of them',
+      code: `${upstash}
+export async function recordPayment(shopId: string, deliveryId: string, amount: number) {
+  await prisma.customer.update({ where: { shopId }, data: { spent: { increment: amount } } });
+  const receipt = { shopId, amount, at: Date.now() };
+  await redis.set(\`payments:\${shopId}:delivery:\${deliveryId}\`, receipt);
+  return receipt;
+}
+declare const prisma: { customer: { update(args: object): Promise<unknown> } };`,
+    },
     // Look-alikes: not cache clients.
     'const seen = new Map<string, number>();\nseen.set("a", 1);',
     "const cache = new Map<string, string>();\nexport function remember(k: string, v: string) { cache.set(k, v); }",
@@ -655,6 +701,52 @@ export async function swapCached(key: string, fresh: string, id: string, f: Reco
 }`] },
         { messageId: 'noExpiryCollection', line: 6, column: 33, suggestions: [] },
       ],
+    },
+    {
+      name: 'write-through: the branding saved to the database is copied to Redis with no expiry',
+      code: `${upstash}
+export async function saveBranding(teamId: string, body: { logoUrl?: string; accent?: string }) {
+  const { logoUrl, accent } = body;
+  const branding = await prisma.branding.upsert({
+    where: { teamId },
+    create: { teamId, logoUrl, accent },
+    update: { logoUrl, accent },
+  });
+  if (logoUrl) await redis.set(\`branding:logo:\${teamId}\`, logoUrl);
+  return branding;
+}
+declare const prisma: { branding: { upsert(args: object): Promise<unknown> } };`,
+      errors: [{ messageId: 'noExpiry', line: 11, column: 28 }],
+    },
+    {
+      name: 'write-through in the PUT branch of a handler whose POST branch creates the row',
+      code: `${upstash}
+export default async function brandingHandler(req: { method: string; query: { teamId: string }; body: { logoUrl?: string } }) {
+  const { teamId } = req.query;
+  const { logoUrl } = req.body;
+  if (req.method === 'POST') {
+    const created = await prisma.branding.create({ data: { teamId, logoUrl } });
+    return created;
+  } else if (req.method === 'PUT') {
+    const updated = await prisma.branding.update({ where: { teamId }, data: { logoUrl } });
+    if (logoUrl) await redis.set(\`branding:logo:\${teamId}\`, logoUrl);
+    return updated;
+  }
+}
+declare const prisma: { branding: { create(args: object): Promise<unknown>; update(args: object): Promise<unknown> } };`,
+      errors: [{ messageId: 'noExpiry', line: 12, column: 30 }],
+    },
+    {
+      name: 'rows loaded from the database and gathered into a map before the write',
+      code: `${ioredis}
+export async function warmPrices(storeId: string) {
+  const rows = await prisma.price.findMany({ where: { storeId } });
+  const byProduct: Record<string, number> = {};
+  for (const row of rows) byProduct[row.productId] = row.amount;
+  await redis.set(\`prices:\${storeId}\`, JSON.stringify(byProduct));
+}
+declare const prisma: { price: { findMany(args: object): Promise<Array<{ productId: string; amount: number }>> } };`,
+      errors: [{ messageId: 'noExpiry', line: 8, column: 15 }],
     },
     {
       name: 'a constant key that says it is a cache; a per-entity list filled from the database',

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Node } from 'ts-morph';
+import { Node, SyntaxKind } from 'ts-morph';
 import type { CacheCall } from '../../clients/cache-calls';
 import { enclosingFunction, unwrap } from '../../clients/client-resolver';
 import type { FileModel, ProjectModel } from '../../engine/models';
@@ -137,7 +137,8 @@ function clientName(call: CacheCall): Name | undefined {
 }
 
 /** Reads that, before a write of the same key, make the write the fill of a cache-aside read. */
-const readCommands = new Set(['get', 'getex', 'mget', 'hget', 'hgetall', 'hmget', 'exists', 'smembers', 'sismember', 'lrange', 'zrange', 'zrangebyscore', 'json.get']);
+// Not `sismember`: checking one member before adding it is de-duplication (`seen` sets), not a cache read.
+const readCommands = new Set(['get', 'getex', 'mget', 'hget', 'hgetall', 'hmget', 'exists', 'smembers', 'lrange', 'zrange', 'zrangebyscore', 'json.get']);
 
 const valueWrites = new Set(['set', 'setnx', 'hset', 'hmset', 'hsetnx', 'sadd', 'zadd', 'lpush', 'rpush', 'mset', 'json.set']);
 
@@ -188,6 +189,9 @@ export class CacheEvidence {
       const word = vetoWord(name, this.veto, keySaysCache);
       if (word) return { cache: false, because: `the ${name.source} says \`${word}\`` };
     }
+    if (writesIncrement(call)) return { cache: false, because: 'the value is a counter bumped here' };
+    if (writesMarker(call)) return { cache: false, because: 'the value is a marker' };
+    if (writesFreshValue(call)) return { cache: false, because: 'the value is generated here' };
     if (isStoreLibrary(call)) return { cache: true, because: `${call.client.library} store` };
     if (this.vetoedByFolder === undefined) {
       const folders = path.relative(this.project.rootDir, path.dirname(this.file.filePath)).split(/[\\/]/);
@@ -200,7 +204,7 @@ export class CacheEvidence {
     if (expireCommands.has(call.command) && !this.writesInUnit(call, keys)) return { cache: false, because: 'no evidence of a cache' };
     if (this.createsBeforeWriting(call)) return { cache: false, because: 'the value is created here, not read' };
     if (this.readsBeforeWriting(call, keys)) return { cache: true, because: 'read-through' };
-    if (this.fillsFromSource(call)) return { cache: true, because: 'filled from a database or an HTTP API' };
+    if (this.fillsFromSource(call, keys)) return { cache: true, because: 'filled from a database or an HTTP API' };
     if (keys.some((key) => this.isCacheAsideFamily(key, call))) return { cache: true, because: 'the key family is read through elsewhere in the file' };
     return { cache: false, because: 'no evidence of a cache' };
   }
@@ -242,7 +246,7 @@ export class CacheEvidence {
     const start = call.call.getStart();
     return this.file.cacheCalls.some((other) => {
       if (!readCommands.has(other.command) || !other.args[0] || other.call.getStart() >= start) return false;
-      if (!contains(unit, other.call)) return false;
+      if (!contains(unit, other.call) || updatesWhatWasRead(other.call, call.call)) return false;
       const otherKey = { expression: other.args[0], text: other.args[0].getText(), family: this.project.keys.familyOf(other.args[0]) };
       return keys.some((key) => sameKey(otherKey, key));
     });
@@ -261,7 +265,7 @@ export class CacheEvidence {
         traversal.stop();
         return;
       }
-      if (!Node.isAwaitExpression(node)) return;
+      if (!Node.isAwaitExpression(node) || inOtherBranch(node, call.call)) return;
       const awaited = unwrap(node.getExpression());
       if (!Node.isCallExpression(awaited)) return;
       const callee = unwrap(awaited.getExpression());
@@ -271,23 +275,248 @@ export class CacheEvidence {
     return found;
   }
 
-  private fillsFromSource(call: CacheCall): boolean {
+  /**
+   * The written value comes from a database read or an HTTP call earlier in the unit of work. A
+   * read that only validates the request (`findUnique` to check the view exists, then `sadd` of a
+   * request field) does not make the write a copy of it.
+   */
+  private fillsFromSource(call: CacheCall, keys: readonly KeyRef[]): boolean {
     const unit = unitOfWork(call.call);
     const start = call.call.getStart();
-    if (this.file.dbOperations(unit).some((operation) => operation.access === 'read' && operation.call.getStart() < start)) return true;
-    let found = false;
+    const earlier = this.file.dbOperations(unit).filter((operation) => operation.call.getStart() < start && !inOtherBranch(operation.call, call.call));
+    const sources: Node[] = earlier.filter((operation) => operation.access === 'read').map((operation) => operation.call);
+    // Write-through: `brand.upsert({ data: { logo } })` then `set('brand:logo:{teamId}', logo)` keeps a
+    // copy of what was stored, under a key named after the model. A response stored by request id
+    // after unrelated writes is an idempotency record, not a copy.
+    const keyWords = new Set(keys.flatMap(keyNames).flatMap((name) => name.words));
+    const written = earlier
+      .filter((operation) => operation.access === 'write' && operation.model !== undefined && namesModel(keyWords, operation.model))
+      .map((operation) => operation.call);
+    sources.push(...written);
     unit.forEachDescendant((node, traversal) => {
-      if (found || node.getStart() >= start) {
+      if (node.getStart() >= start) {
         traversal.stop();
         return;
       }
-      if (isHttpCall(node)) found = true;
+      if (isHttpCall(node) && !inOtherBranch(node, call.call)) sources.push(node);
     });
-    return found;
+    if (sources.length === 0) return false;
+    const storedNames = written.flatMap((write) => (Node.isCallExpression(write) ? write.getArguments().flatMap((argument) => boundNames(argument)) : []));
+    return valueDerivesFrom(call, sources, unit, storedNames);
   }
 }
 
+/**
+ * `set(tagKey, current + 1)`: a version or counter bumped by read-modify-write. Its value is not a
+ * copy of anything that could be reloaded, and expiring it would reset the count.
+ */
+function writesIncrement(call: CacheCall): boolean {
+  if (!valueWrites.has(call.command) && call.command !== 'setex') return false;
+  const value = call.command === 'setex' || call.command === 'psetex' ? call.args[2] : call.args[1];
+  if (!value) return false;
+  const expression = unwrap(value);
+  if (Node.isPostfixUnaryExpression(expression) || Node.isPrefixUnaryExpression(expression)) {
+    return expression.getOperatorToken() === SyntaxKind.PlusPlusToken || expression.getOperatorToken() === SyntaxKind.MinusMinusToken;
+  }
+  if (!Node.isBinaryExpression(expression) || !/^[+-]$/.test(expression.getOperatorToken().getText())) return false;
+  const isOne = (side: Node) => Node.isNumericLiteral(unwrap(side)) && unwrap(side).getText() === '1';
+  const isCount = (side: Node) => {
+    const inner = unwrap(side);
+    return Node.isIdentifier(inner) || Node.isPropertyAccessExpression(inner) || Node.isParenthesizedExpression(side);
+  };
+  return (isOne(expression.getRight()) && isCount(expression.getLeft())) || (isOne(expression.getLeft()) && isCount(expression.getRight()));
+}
+
+/** Whether the words of a key name a model (`brand` in `brand:logo:{teamId}`, `products` for `product`). */
+function namesModel(keyWords: ReadonlySet<string>, model: string): boolean {
+  const singular = (word: string) => word.replace(/(ies)$/, 'y').replace(/s$/, '');
+  return [...keyWords].some((word) => word === model || singular(word) === model || joinedModel(keyWords, model));
+}
+
+/** `orderItem` normalises to `orderitem`; keys spell it `order-item:{id}` or `orderItem:{id}`. */
+function joinedModel(keyWords: ReadonlySet<string>, model: string): boolean {
+  const words = [...keyWords];
+  return joinedWords(words).some((joined) => joined === model);
+}
+
+/**
+ * `const raw = await get(key); if (!raw) return; ...; set(key, changed)`: the write runs only when
+ * the read found the entry, so it updates a record in place. A cache fill runs on the miss.
+ */
+function updatesWhatWasRead(read: Node, write: Node): boolean {
+  let holder: Node | undefined = read.getParent();
+  while (holder && (Node.isAwaitExpression(holder) || Node.isParenthesizedExpression(holder) || Node.isAsExpression(holder))) holder = holder.getParent();
+  if (!Node.isVariableDeclaration(holder)) return false;
+  const nameNode = holder.getNameNode();
+  if (!Node.isIdentifier(nameNode)) return false;
+  const name = nameNode.getText();
+  const statement = holder.getFirstAncestor((ancestor) => Node.isStatement(ancestor) && Node.isBlock(ancestor.getParentOrThrow()));
+  const block = statement?.getParent();
+  if (!statement || !block || !Node.isBlock(block)) return false;
+  for (const sibling of block.getStatements()) {
+    if (sibling.getStart() <= statement.getStart()) continue;
+    if (sibling.getStart() >= write.getStart()) break;
+    if (!Node.isIfStatement(sibling) || sibling.getElseStatement()) continue;
+    if (testsAbsence(sibling.getExpression(), name) && exits(sibling.getThenStatement())) return true;
+  }
+  return false;
+}
+
+/** `!raw`, `raw == null`, `raw === null`, `raw === undefined`, `!raw || ...`. */
+function testsAbsence(condition: Node, name: string): boolean {
+  const expression = unwrap(condition);
+  if (Node.isPrefixUnaryExpression(expression) && expression.getOperatorToken() === SyntaxKind.ExclamationToken) {
+    return unwrap(expression.getOperand()).getText() === name;
+  }
+  if (Node.isBinaryExpression(expression)) {
+    const operator = expression.getOperatorToken().getText();
+    if (operator === '||') return testsAbsence(expression.getLeft(), name) || testsAbsence(expression.getRight(), name);
+    if (/^[!=]==?$/.test(operator) && operator.startsWith('=')) {
+      const sides = [expression.getLeft().getText(), expression.getRight().getText()];
+      return sides.includes(name) && sides.some((side) => side === 'null' || side === 'undefined');
+    }
+  }
+  return false;
+}
+
+function exits(statement: Node): boolean {
+  if (Node.isReturnStatement(statement) || Node.isThrowStatement(statement) || Node.isContinueStatement(statement)) return true;
+  if (Node.isBlock(statement)) {
+    const last = statement.getStatements().at(-1);
+    return last !== undefined && exits(last);
+  }
+  return false;
+}
+
+const markerStrings = new Set(['1', 'true', 'yes', 'ok', 'done', 'sent', 'used', 'seen', 'processed', 'processing', 'running', 'started', 'pending']);
+
+/** `set(sentKey, 1)`, `set(key, 'processed')`: a flag that something happened, not a copy of data. */
+function writesMarker(call: CacheCall): boolean {
+  if (call.command !== 'set' && call.command !== 'setex' && call.command !== 'setnx' && call.command !== 'psetex') return false;
+  const value = call.command === 'setex' || call.command === 'psetex' ? call.args[2] : call.args[1];
+  if (!value) return false;
+  const expression = unwrap(value);
+  if (Node.isNumericLiteral(expression) || Node.isTrueLiteral(expression) || Node.isFalseLiteral(expression)) return true;
+  if (Node.isStringLiteral(expression) || Node.isNoSubstitutionTemplateLiteral(expression)) return markerStrings.has(expression.getLiteralText().toLowerCase());
+  return false;
+}
+
+const freshValueCallees = /^(randomUUID|uuid|uuidv4|v4|v7|nanoid|cuid|cuid2|createId|ulid|randomBytes|randomString)$|^(new|generate|create|mint|rotate)\w*(Token|Id|Epoch|Nonce|Secret|Version)$/;
+
+/**
+ * `set(epochKey, this.newEpochToken())`, `set(key, randomUUID())`: a value minted by the write
+ * itself (a namespace epoch, an id) is the only record of it; nothing reloads it from a source.
+ */
+function writesFreshValue(call: CacheCall): boolean {
+  if (!valueWrites.has(call.command) && call.command !== 'setex') return false;
+  const value = call.command === 'setex' || call.command === 'psetex' ? call.args[2] : call.args[1];
+  let expression = value ? unwrap(value) : undefined;
+  // `randomBytes(16).toString('hex')`
+  while (expression && Node.isCallExpression(expression)) {
+    const callee = unwrap(expression.getExpression());
+    const name = Node.isPropertyAccessExpression(callee) ? callee.getName() : Node.isIdentifier(callee) ? callee.getText() : '';
+    if (freshValueCallees.test(name)) return true;
+    expression = Node.isPropertyAccessExpression(callee) && name === 'toString' ? unwrap(callee.getExpression()) : undefined;
+  }
+  return false;
+}
+
+/** The arguments after the key: the value(s), fields and options a write stores. */
+function writtenValues(call: CacheCall): Node[] {
+  return call.args.slice(1);
+}
+
+/**
+ * Whether a written value is computed from one of `sources` (calls) or `seedNames`: it contains one, or names a
+ * variable that holds a result of one, directly or through other variables, loops over them, or
+ * objects and arrays filled from them (`map[row.id] = row`, `list.push(row)`). Names are matched
+ * within the unit of work, which is precise enough for the short functions that fill caches.
+ */
+function valueDerivesFrom(call: CacheCall, sources: readonly Node[], unit: Node, seedNames: readonly string[]): boolean {
+  const values = writtenValues(call);
+  if (values.some((value) => sources.some((source) => contains(value, source)))) return true;
+  const derived = new Set<string>(seedNames);
+  const taint = (target: Node | undefined) => {
+    for (const name of boundNames(target)) derived.add(name);
+  };
+  const mentionsDerived = (node: Node): boolean => {
+    if (Node.isIdentifier(node) && derived.has(node.getText())) return true;
+    return node.getDescendantsOfKind(SyntaxKind.Identifier).some((identifier) => derived.has(identifier.getText()));
+  };
+  const holdsSource = (node: Node): boolean => sources.some((source) => contains(node, source));
+  const flowing: Array<{ from: Node; to: Node }> = [];
+  unit.forEachDescendant((node) => {
+    if (Node.isVariableDeclaration(node)) {
+      const initializer = node.getInitializer();
+      if (initializer) flowing.push({ from: initializer, to: node.getNameNode() });
+    } else if (Node.isBinaryExpression(node) && /^(=|\+=|\?\?=|\|\|=)$/.test(node.getOperatorToken().getText())) {
+      flowing.push({ from: node.getRight(), to: rootOf(node.getLeft()) });
+    } else if (Node.isForOfStatement(node) || Node.isForInStatement(node)) {
+      const declared = node.getInitializer();
+      flowing.push({ from: node.getExpression(), to: Node.isVariableDeclarationList(declared) ? declared.getDeclarations()[0]?.getNameNode() ?? declared : declared });
+    } else if (Node.isCallExpression(node)) {
+      const callee = unwrap(node.getExpression());
+      // `rows.forEach((row) => ...)`, `list.push(row)`, `map.set(id, row)`.
+      if (Node.isPropertyAccessExpression(callee)) {
+        const holder = callee.getExpression();
+        if (/^(push|unshift|set|add|assign)$/.test(callee.getName())) {
+          for (const argument of node.getArguments()) flowing.push({ from: argument, to: rootOf(holder) });
+        } else {
+          for (const argument of node.getArguments()) {
+            if (Node.isArrowFunction(argument) || Node.isFunctionExpression(argument)) {
+              for (const parameter of argument.getParameters()) flowing.push({ from: holder, to: parameter.getNameNode() });
+            }
+          }
+        }
+      }
+    }
+  });
+  for (const { from, to } of flowing) if (holdsSource(from)) taint(to);
+  for (let changed = true; changed; ) {
+    changed = false;
+    const before = derived.size;
+    for (const { from, to } of flowing) if (mentionsDerived(from)) taint(to);
+    changed = derived.size !== before;
+  }
+  return values.some(mentionsDerived);
+}
+
+/** `a` for `a`, `a.b[c]`, `{ a, b: [c] }` → a, c; the variables an assignment or binding writes. */
+function boundNames(target: Node | undefined): string[] {
+  if (!target) return [];
+  if (Node.isIdentifier(target)) return [target.getText()];
+  return target.getDescendantsOfKind(SyntaxKind.Identifier).filter((identifier) => {
+    const parent = identifier.getParent();
+    // In `{ a: b }` the bound name is b; in `{ a }` it is a.
+    return !(Node.isBindingElement(parent) && parent.getPropertyNameNode() === identifier) && !(Node.isPropertyAssignment(parent) && parent.getNameNode() === identifier);
+  }).map((identifier) => identifier.getText());
+}
+
+function rootOf(node: Node): Node {
+  let current = unwrap(node);
+  while (Node.isPropertyAccessExpression(current) || Node.isElementAccessExpression(current)) current = unwrap(current.getExpression());
+  return current;
+}
+
 const creationNames = /^(create|insert|register|generate|issue|mint|open|start|provision)([A-Z_]|$)/;
+
+/**
+ * `if (method === 'POST') { create } else if (method === 'PUT') { upsert; set }`: what one branch
+ * does never runs before a write in another branch.
+ */
+function inOtherBranch(earlier: Node, write: Node): boolean {
+  for (let child: Node = earlier, parent = earlier.getParent(); parent; child = parent, parent = parent.getParent()) {
+    if (contains(parent, write)) {
+      if (Node.isIfStatement(parent)) {
+        const branches = [parent.getThenStatement(), parent.getElseStatement()];
+        return branches.includes(child as never) && !contains(child, write) && branches.some((branch) => branch && contains(branch, write));
+      }
+      if (Node.isCaseBlock(parent)) return true;
+      return false;
+    }
+  }
+  return false;
+}
 
 function contains(outer: Node, inner: Node): boolean {
   return outer.getPos() <= inner.getPos() && inner.getEnd() <= outer.getEnd();
@@ -316,6 +545,7 @@ export const dataWords: VetoWords = {
  */
 export const ephemeralWords: VetoWords = {
   hard: new Set([...dataHardWords, 'window', 'cooldown', 'quota', 'csrf', 'captcha', 'timeout']),
+  folders: dataWords.folders,
   soft: new Set([
     ...dataSoftWords,
     'token', 'tokens', 'code', 'codes', 'verification', 'verify', 'challenge', 'invite', 'invitation', 'magic', 'reset',
