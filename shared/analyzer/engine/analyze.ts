@@ -95,9 +95,11 @@ export function analyze(input: AnalyzeInput): AnalyzeOutput {
     createResolver,
   });
 
+  // Type information is asked only in files that import a wrapper package: elsewhere the import-based
+  // analysis already knows every client, and building the typed program would only cost time.
   const typedReceivers =
-    nodeModules && gate.analysed.length > 0
-      ? new TypedReceivers([...gate.analysed, ...gate.support], texts, modules.optionsFor(gate.analysed[0]))
+    nodeModules && gate.wrapperImporters.length > 0
+      ? new TypedReceivers([...gate.analysed, ...gate.support], texts, modules.optionsFor(gate.wrapperImporters[0]), new Set(gate.wrapperImporters))
       : undefined;
   const model = new ProjectModel(input.rootDir, createResolver(), nestCacheHasDefaultTtl, typedReceivers);
   const findings = new Map<string, Finding[]>();

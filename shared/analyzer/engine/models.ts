@@ -30,7 +30,7 @@ export class FileModel {
     if (!this.cacheCallsCache) {
       const calls = collectCacheCalls(this.sourceFile, this.project.clients);
       const typed = this.project.typedReceivers;
-      if (typed) {
+      if (typed?.filesToQuery.has(this.filePath)) {
         calls.push(...typedCacheCalls(this.sourceFile, calls, typed));
         calls.sort((a, b) => a.commandNode.getStart() - b.commandNode.getStart());
       }

@@ -27,6 +27,8 @@ export interface GateInput {
 export interface GateResult {
   analysed: string[];
   support: string[];
+  /** Analysed files that import a wrapper package (only with node_modules installed). */
+  wrapperImporters: string[];
 }
 
 const nestCacheToken = /\bCACHE_MANAGER\b/;
@@ -54,9 +56,12 @@ export function selectFilesToAnalyse(input: GateInput): GateResult {
   };
 
   let frontier: string[] = [];
+  const wrapperImporters: string[] = [];
   for (const [file, text] of texts) {
     const usesFastifyRedis = input.fastifyRedis && fastifyRedisUse.test(text);
-    const importsCache = specifiers(file).some((specifier) => gating.has(specifier) || (input.wrapsCacheClient?.(specifier, file) ?? false));
+    const importsWrapper = input.wrapsCacheClient !== undefined && specifiers(file).some((specifier) => !gating.has(specifier) && input.wrapsCacheClient!(specifier, file));
+    if (importsWrapper) wrapperImporters.push(file);
+    const importsCache = importsWrapper || specifiers(file).some((specifier) => gating.has(specifier));
     if (importsCache || nestCacheToken.test(text) || usesFastifyRedis) {
       add(file);
       frontier.push(file);
@@ -163,7 +168,7 @@ export function selectFilesToAnalyse(input: GateInput): GateResult {
       followBarrel(target, importedNames(text, specifier), 0);
     }
   }
-  return { analysed: [...analysed], support: [...support] };
+  return { analysed: [...analysed], support: [...support], wrapperImporters };
 }
 
 /** The names an import of this file could end with: `redis` for `cache/redis.ts`, `cache` for `cache/index.ts`. */

@@ -46,6 +46,8 @@ export class TypedReceivers {
     private readonly files: readonly string[],
     private readonly texts: ReadonlyMap<string, string>,
     private readonly compilerOptions: ts.CompilerOptions,
+    /** The files whose unresolved receivers are worth asking about (those importing a wrapper package). */
+    readonly filesToQuery: ReadonlySet<string>,
   ) {}
 
   /** The cache library that declares the type of the expression at [start, end) of `file`. */
