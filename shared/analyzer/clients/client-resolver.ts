@@ -53,6 +53,8 @@ export interface ResolverOptions {
 
 /** Method names that hand out a client: getClient, client, redis, getConnection, instance... */
 const clientAccessorName = /client|redis|cache|connection|conn$|instance|store|kv/i;
+/** Declared return types that can name a client (`Redis`, `RedisClientType`, `Cache`, `Keyv`, an alias like `KvClient`). */
+const clientTypeName = /redis|cluster|cache|keyv|client|pipeline|multi|kv|store|commander/i;
 
 /** Where a Fastify app's decorators are reached: `fastify.redis`, `app.redis`, `request.server.redis`, `this.server.redis`. */
 const fastifyInstance = /^(fastify|app|server|instance|api|f)$|\.server$/;
@@ -182,7 +184,7 @@ export class ClientResolver {
         if (member.getName().startsWith('#')) continue;
         // Only methods that read as client accessors (`getClient()`, `redis()`, or a declared return
         // type) are evaluated: every other method of a service would cost symbol lookups for nothing.
-        if (Node.isMethodDeclaration(member) && !member.getReturnTypeNode() && !clientAccessorName.test(member.getName())) continue;
+        if (Node.isMethodDeclaration(member) && !clientAccessorName.test(member.getName()) && !clientTypeName.test(member.getReturnTypeNode()?.getText() ?? '')) continue;
         const value = this.declarationValue(member);
         if (value?.kind === 'client' || value?.kind === 'factory') return true;
       }

@@ -101,7 +101,7 @@ export function analyze(input: AnalyzeInput): AnalyzeOutput {
     nodeModules && gate.wrapperImporters.length > 0
       ? new TypedReceivers([...gate.analysed, ...gate.support], texts, modules.optionsFor(gate.wrapperImporters[0]), new Set(gate.wrapperImporters))
       : undefined;
-  const model = new ProjectModel(input.rootDir, createResolver(), nestCacheHasDefaultTtl, typedReceivers);
+  const model = new ProjectModel(input.rootDir, gate.resolver, nestCacheHasDefaultTtl, typedReceivers);
   const findings = new Map<string, Finding[]>();
   const internalErrors: InternalError[] = [];
   const directivesByFile = new Map<string, Directive[]>();

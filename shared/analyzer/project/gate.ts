@@ -29,6 +29,11 @@ export interface GateResult {
   support: string[];
   /** Analysed files that import a wrapper package (only with node_modules installed). */
   wrapperImporters: string[];
+  /**
+   * The resolver that judged the final set, reusable by the rules: files added after it ran are
+   * support files and helper callers, which export no client, so its memoised answers stay true.
+   */
+  resolver: ClientResolver;
 }
 
 const nestCacheToken = /\bCACHE_MANAGER\b/;
@@ -168,7 +173,7 @@ export function selectFilesToAnalyse(input: GateInput): GateResult {
       followBarrel(target, importedNames(text, specifier), 0);
     }
   }
-  return { analysed: [...analysed], support: [...support], wrapperImporters };
+  return { analysed: [...analysed], support: [...support], wrapperImporters, resolver: finalResolver };
 }
 
 /** The names an import of this file could end with: `redis` for `cache/redis.ts`, `cache` for `cache/index.ts`. */
