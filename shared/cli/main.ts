@@ -72,7 +72,7 @@ function addLintOptions(command: Command): Command {
     .option('-o, --output-file <path>', 'write the report to a file instead of stdout')
     .option('--rule <id:level>', 'set a rule level, e.g. --rule require-ttl:error (repeatable)', parseRuleOption)
     .option('-c, --config <path>', 'use this configuration file instead of the nearest .cachescoperc.json')
-    .option('-p, --project <tsconfig>', 'tsconfig.json to read path aliases from (default: the nearest one)')
+    .option('-p, --project <tsconfig>', "tsconfig.json whose path aliases apply to every file (default: each file's nearest tsconfig.json)")
     .option('--max-warnings <n>', 'exit with code 1 when there are more warnings than this (-1: no limit)', parseCount, -1)
     .option('--no-color', 'disable colours in the stylish format')
     .option('--fix', 'apply fixes that cannot change behaviour, and write the files')
@@ -114,7 +114,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('-o, --output-file <path>', 'where to write the baseline', '.cachescope-baseline.json')
     .option('--rule <id:level>', 'set a rule level (repeatable)', parseRuleOption)
     .option('-c, --config <path>', 'configuration file')
-    .option('-p, --project <tsconfig>', 'tsconfig.json to read path aliases from')
+    .option('-p, --project <tsconfig>', "tsconfig.json whose path aliases apply to every file (default: each file's nearest tsconfig.json)")
     .action(async (paths: string[], flags: { outputFile: string; rule?: Record<string, RuleSetting>; config?: string; project?: string }) => {
       exitCode = await runBaseline(paths, flags, io);
     });
