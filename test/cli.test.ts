@@ -158,6 +158,17 @@ describe('cachescope lint', () => {
     expect(files[0].messages[0].line).toBe(2);
   });
 
+  it('--fix merges a SET and the EXPIRE after it, and writes the file', () => {
+    write('src/profile.ts', "import { redis } from './redis';\nexport async function save(key: string, value: string) {\n  await redis.set(key, value);\n  await redis.expire(key, 60);\n}\n");
+    const fixed = run(['lint', '--fix', 'src/profile.ts']);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout.trim()).toBe('');
+    expect(fs.readFileSync(path.join(project, 'src/profile.ts'), 'utf8')).toBe(
+      "import { redis } from './redis';\nexport async function save(key: string, value: string) {\n  await redis.set(key, value, 'EX', 60);\n}\n",
+    );
+    fs.rmSync(path.join(project, 'src/profile.ts'));
+  });
+
   it('applies suggestions only with --fix-suggestions, and writes the files', () => {
     write('src/fixme.ts', "import { redis } from './redis';\nexport const all = () => redis.keys('x:*');\n");
     run(['lint', '--fix', 'src/fixme.ts']);

@@ -5,6 +5,7 @@ import { noKeysCommand } from './no-keys-command';
 import { noUnusedDisable } from './no-unused-disable';
 import { requireTtl } from './require-ttl';
 import { requireTtlJitter } from './require-ttl-jitter';
+import { preferSetWithExpiry } from './prefer-set-with-expiry';
 
 /** Every rule CacheScope ships, in the order their docs list them. */
 export const allRules: readonly AnyRule[] = [
@@ -13,5 +14,6 @@ export const allRules: readonly AnyRule[] = [
   requireTtlJitter,
   invalidateDontUpdate,
   fanoutInvalidation,
+  preferSetWithExpiry,
   noUnusedDisable,
 ];
