@@ -4,7 +4,6 @@ import { ts } from 'ts-morph';
 import { loadConfig } from '../config/load-config';
 import type { ResolvedConfig, RuleSetting } from '../config/config-types';
 import { analyze, InternalError } from './engine/analyze';
-import { locationOf } from './engine/text-positions';
 import { applyFixes } from './engine/apply-fixes';
 import { discoverFiles } from './project/discover';
 import { scanImportSpecifiers } from './project/import-scan';
@@ -235,4 +234,3 @@ function formatBytes(bytes: number): string {
   return `${bytes} B`;
 }
 
-export { locationOf };

@@ -85,16 +85,9 @@ export class ClientResolver {
     return value?.kind === 'client' ? value.info : undefined;
   }
 
-  /** True when an expression is a constructor, factory, type or instance that leads to a cache client. */
-  isClientSource(node: Node): boolean {
-    const value = this.evaluate(node);
-    return value !== undefined;
-  }
 
-  /** True when some export of the file is a client, a client factory or a client type alias. */
-  exportsClient(file: SourceFile, reexported?: ReexportLookup): boolean {
-    return this.clientExportNames(file, reexported).size > 0;
-  }
+
+
 
   /**
    * The export names of a file that lead to a client (instance, factory, type, or a class handing

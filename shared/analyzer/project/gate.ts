@@ -191,32 +191,48 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** What a file's imports of one specifier bind, read from its text without parsing. */
+interface ImportBindings {
+  /** A namespace import, require() or dynamic import: any export may be reached. */
+  everything: boolean;
+  /** `export ... from` the specifier: the file is a barrel for it. */
+  reexport: boolean;
+  defaultImport: boolean;
+  named: Set<string>;
+}
+
+function importBindings(text: string, specifier: string): ImportBindings {
+  const quoted = `['"]${escapeRegExp(specifier)}['"]`;
+  const bindings: ImportBindings = {
+    everything: new RegExp(`\\b(require|import)\\s*\\(\\s*${quoted}`).test(text),
+    reexport: new RegExp(`\\bexport\\s*(\\*|type\\s*\\{|\\{)[^;]*?from\\s*${quoted}`).test(text),
+    defaultImport: false,
+    named: new Set(),
+  };
+  for (const match of text.matchAll(new RegExp(`\\bimport\\s+([^;'"]*?)\\s*from\\s*${quoted}`, 'g'))) {
+    const clause = match[1].replace(/^type\s+/, '').trim();
+    if (clause.includes('*')) bindings.everything = true;
+    const braceStart = clause.indexOf('{');
+    if ((braceStart === -1 ? clause : clause.slice(0, braceStart)).replace(/,\s*$/, '').trim()) bindings.defaultImport = true;
+    if (braceStart === -1) continue;
+    for (const part of clause.slice(braceStart + 1, clause.lastIndexOf('}')).split(',')) {
+      const imported = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]?.trim();
+      if (imported) bindings.named.add(imported);
+    }
+  }
+  return bindings;
+}
+
 /**
  * Whether a file's imports of `specifier` can bind one of `names`: a named or default import of
  * one, a namespace import, require() or dynamic import (anything), or a re-export (the barrel is
  * then checked as a provider itself).
  */
 export function importsAnyOf(text: string, specifier: string, names: ReadonlySet<string>): boolean {
-  const quoted = `['"]${escapeRegExp(specifier)}['"]`;
-  if (new RegExp(`\\b(require|import)\\s*\\(\\s*${quoted}`).test(text)) return true;
-  if (new RegExp(`\\bexport\\s*(\\*|type\\s*\\{|\\{)[^;]*?from\\s*${quoted}`).test(text)) return true;
-  const clauses = [...text.matchAll(new RegExp(`\\bimport\\s+([^;'"]*?)\\s*from\\s*${quoted}`, 'g'))].map((match) => match[1]);
-  if (clauses.length === 0) return false;
-  for (const raw of clauses) {
-    const clause = raw.replace(/^type\s+/, '').trim();
-    if (clause.includes('*')) return true;
-    const braceStart = clause.indexOf('{');
-    const defaultPart = (braceStart === -1 ? clause : clause.slice(0, braceStart)).replace(/,\s*$/, '').trim();
-    if (defaultPart && names.has('default')) return true;
-    if (braceStart !== -1) {
-      const inner = clause.slice(braceStart + 1, clause.lastIndexOf('}'));
-      for (const part of inner.split(',')) {
-        const imported = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]?.trim();
-        if (imported && names.has(imported)) return true;
-      }
-    }
-  }
-  return false;
+  const bindings = importBindings(text, specifier);
+  if (bindings.everything || bindings.reexport) return true;
+  if (bindings.defaultImport && names.has('default')) return true;
+  return [...bindings.named].some((name) => names.has(name));
 }
 
 /** Exported functions and function-valued consts of a file whose bodies send cache commands. */
@@ -230,7 +246,7 @@ function cacheHelperNames(file: SourceFile, resolver: ClientResolver): Set<strin
     // following all of them would parse most of it for little gain.
     if (Node.isFunctionDeclaration(statement)) {
       if (statement.hasExportKeyword()) exportedNames.push(statement.hasDefaultKeyword() ? 'default' : (statement.getName() ?? 'default'));
-    } else if (Node.isVariableStatement(statement) && statement.isExported()) {
+    } else if (Node.isVariableStatement(statement) && statement.hasExportKeyword()) {
       for (const declaration of statement.getDeclarations()) {
         const initializer = declaration.getInitializer();
         if (initializer && (Node.isArrowFunction(initializer) || Node.isFunctionExpression(initializer))) exportedNames.push(declaration.getName());
@@ -262,20 +278,8 @@ function importSpecifiersOnly(text: string): string[] {
 
 /** The names a file imports from a specifier, or 'all' for namespace, default-only or require imports. */
 function importedNames(text: string, specifier: string): ReadonlySet<string> | 'all' {
-  const names = new Set<string>();
-  const quoted = `['"]${escapeRegExp(specifier)}['"]`;
-  if (new RegExp(`\\b(require|import)\\s*\\(\\s*${quoted}`).test(text)) return 'all';
-  for (const match of text.matchAll(new RegExp(`\\bimport\\s+([^;'"]*?)\\s*from\\s*${quoted}`, 'g'))) {
-    const clause = match[1].replace(/^type\s+/, '');
-    if (clause.includes('*')) return 'all';
-    const braceStart = clause.indexOf('{');
-    if (braceStart === -1) return 'all';
-    for (const part of clause.slice(braceStart + 1, clause.lastIndexOf('}')).split(',')) {
-      const imported = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]?.trim();
-      if (imported) names.add(imported);
-    }
-  }
-  return names.size > 0 ? names : 'all';
+  const bindings = importBindings(text, specifier);
+  return bindings.everything || bindings.named.size === 0 ? 'all' : bindings.named;
 }
 
 function declaresName(text: string, name: string): boolean {
