@@ -2,7 +2,7 @@
  * CacheScope's engine as a library: `lint()` takes files and/or in-memory texts and returns
  * findings with their fixes and suggestions. The CLI and the language server are thin callers.
  */
-export { lint, findTsconfig, readCompilerOptions } from './analyzer/lint';
+export { lint, findTsconfig, findProjectRoot, readCompilerOptions } from './analyzer/lint';
 export type { LintOptions, LintOutcome } from './analyzer/lint';
 export { applyFixes } from './analyzer/engine/apply-fixes';
 export { allRules } from './analyzer/rules';
@@ -15,3 +15,7 @@ export type * from './analyzer/types';
 export { formatResults } from './cli/formatters';
 export type { FormatterName } from './cli/formatters';
 export { createBaseline, applyBaseline, readBaseline } from './cli/baseline';
+export { WorkspaceSession } from './analyzer/session/workspace-session';
+export type { FileAnalysis, WorkspaceAnalysis, WorkspaceSessionOptions } from './analyzer/session/workspace-session';
+export type { InternalError } from './analyzer/engine/analyze';
+export { disableForFileFix, disableForLineFix } from './analyzer/engine/disable-comments';

@@ -6,7 +6,7 @@ import type { ResolvedConfig, RuleSetting } from '../config/config-types';
 import { analyze, InternalError } from './engine/analyze';
 import { applyFixes } from './engine/apply-fixes';
 import { discoverFiles } from './project/discover';
-import { scanImportSpecifiers } from './project/import-scan';
+import { couldReachCache, skippedFinding, tooLargeMessage } from './engine/skipped-files';
 import { createLibraryLookup } from './clients/libraries';
 import { allRules } from './rules';
 import type { AnyRule } from './rules/create-rule';
@@ -66,7 +66,8 @@ export function findTsconfig(startDir: string): string | undefined {
   }
 }
 
-function findProjectRoot(startDir: string, tsconfigPath: string | undefined, configPath: string | undefined): string {
+/** The project a path belongs to: its tsconfig's folder, else the nearest folder with package.json or .git. */
+export function findProjectRoot(startDir: string, tsconfigPath: string | undefined, configPath: string | undefined): string {
   if (tsconfigPath) return path.dirname(tsconfigPath);
   for (let dir = path.resolve(startDir); ; dir = path.dirname(dir)) {
     if (['package.json', '.git'].some((marker) => fs.existsSync(path.join(dir, marker)))) return dir;
@@ -122,7 +123,7 @@ export async function lint(options: LintOptions = {}): Promise<LintOutcome> {
         // Too large to parse. Only worth a finding when it could reach a cache client: a generated
         // bundle that imports no cache library loses nothing by being skipped.
         if (couldReachCache(fs.readFileSync(file, 'utf8'), gatingSpecifiers)) {
-          tooLarge.push(skippedFinding(file, `File skipped: ${formatBytes(size)} exceeds maxFileSize (${formatBytes(config.maxFileSize)}) and imports a cache client; raise "maxFileSize" in the configuration to lint it.`));
+          tooLarge.push(skippedFinding(file, tooLargeMessage(size, config.maxFileSize)));
         }
         return;
       }
@@ -208,29 +209,3 @@ export async function lint(options: LintOptions = {}): Promise<LintOutcome> {
     missingTargets: discovered.missing,
   };
 }
-
-/** For files too large to parse: does the file import a cache library itself? */
-function couldReachCache(text: string, gatingSpecifiers: ReadonlySet<string>): boolean {
-  return scanImportSpecifiers(text).some((specifier) => gatingSpecifiers.has(specifier)) || text.includes('CACHE_MANAGER');
-}
-
-function skippedFinding(filePath: string, message: string): Finding {
-  return {
-    ruleId: 'file-skipped',
-    severity: 'error',
-    messageId: 'fileSkipped',
-    message,
-    filePath,
-    range: [0, 0],
-    location: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } },
-    fingerprint: `file-skipped:${path.basename(filePath)}`,
-    fatal: true,
-  };
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${bytes} B`;
-}
-

@@ -64,6 +64,8 @@ export interface Finding {
   fingerprint: string;
   /** Set when the finding reports a problem of the linter's own input rather than a rule (e.g. parse errors). */
   fatal?: boolean;
+  /** How editors may render it: `unnecessary` code is faded, `deprecated` code is struck through. */
+  tags?: Array<'unnecessary' | 'deprecated'>;
 }
 
 export interface FileResult {
@@ -110,4 +112,26 @@ export interface RuleMeta {
   schema: Record<string, unknown>;
   /** Project-wide rules see every parsed file before they report. */
   scope: 'file' | 'project';
+}
+
+/** What a command does to the cache entry its key names. */
+export type KeyAccess = 'read' | 'write' | 'read-through' | 'invalidate' | 'expire';
+
+/** One place the code names a cache key of a known family (the key index behind editor hovers). */
+export interface KeySite {
+  /** Absolute path of the file. */
+  filePath: string;
+  /** Character offsets of the key expression: [start, end). */
+  range: [number, number];
+  location: SourceLocation;
+  /** Character offsets of the whole call the key is passed to. */
+  callRange: [number, number];
+  family: { display: string; pattern: string; constant: boolean };
+  access: KeyAccess;
+  /** The normalised command (`set`, `del`, `wrap`, ...). */
+  command: string;
+  /** The client library (`ioredis`, `node-redis`, `cache-manager`, ...). */
+  library: string;
+  /** For writes and expiries: the TTL as the code writes it (`EX 3600`, `60_000 ms`, `no TTL in this call`). */
+  ttl?: string;
 }

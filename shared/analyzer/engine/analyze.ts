@@ -8,7 +8,8 @@ import { attachModuleResolver, ModuleResolver } from '../project/module-resolver
 import { findInstalledCacheLibraries, TypedReceivers } from '../typed/typed-receivers';
 import { WrapperPackages } from '../typed/wrapper-packages';
 import type { AnyRule, FileRule, ProjectRule, FileRuleContext, FileRuleListener, Fixer, FixFunction, ReportDescriptor, RuleContext } from '../rules/create-rule';
-import type { Finding, Fix, RelatedLocation, Severity, TextEdit } from '../types';
+import type { Finding, Fix, KeySite, RelatedLocation, Severity, TextEdit } from '../types';
+import { collectKeySites } from '../keys/key-sites';
 import type { ResolvedConfig } from '../../config/config-types';
 import { FileModel, ProjectModel } from './models';
 import { interpolate, locationOf } from './text-positions';
@@ -34,6 +35,45 @@ export interface AnalyzeInput {
   rootDir: string;
   /** Compiler options from an explicit `--project`; otherwise each file's nearest tsconfig.json applies. */
   explicitCompilerOptions?: ts.CompilerOptions;
+  /**
+   * Facts about the whole project, for callers that analyse only part of it (an editor analysing
+   * one file with what it imports); read from `texts` when omitted.
+   */
+  facts?: ProjectFacts;
+  /** Leave out no-unused-disable: a partial run cannot know which directives other rules use. */
+  skipUnusedDirectives?: boolean;
+  /** Also collect the key index of the reported files (editor hovers). */
+  collectKeySites?: boolean;
+}
+
+/** Project-wide settings that change how single files are judged, found by a regex pass over every file. */
+export interface ProjectFacts {
+  /** A NestJS `CacheModule.register({ ttl })` gives every cache-manager write a default TTL. */
+  nestCacheHasDefaultTtl: boolean;
+  /** The app registers @fastify/redis, so `fastify.redis` is a client without an import. */
+  fastifyRedis: boolean;
+}
+
+const cacheModuleTtl = /CacheModule\s*\.\s*register(?:Async)?\s*\([\s\S]{0,600}?\bttl\b/;
+const fastifyRedisImport = /['"]@fastify\/redis['"]/;
+
+/** The facts one file contributes (a project's facts are the OR over its files). */
+export function factsOfText(text: string): ProjectFacts {
+  return {
+    nestCacheHasDefaultTtl: text.includes('CacheModule') && cacheModuleTtl.test(text),
+    fastifyRedis: text.includes('@fastify/redis') && fastifyRedisImport.test(text),
+  };
+}
+
+export function projectFacts(texts: Iterable<string>): ProjectFacts {
+  const facts: ProjectFacts = { nestCacheHasDefaultTtl: false, fastifyRedis: false };
+  for (const text of texts) {
+    const own = factsOfText(text);
+    facts.nestCacheHasDefaultTtl ||= own.nestCacheHasDefaultTtl;
+    facts.fastifyRedis ||= own.fastifyRedis;
+    if (facts.nestCacheHasDefaultTtl && facts.fastifyRedis) break;
+  }
+  return facts;
 }
 
 export interface AnalyzeOutput {
@@ -41,9 +81,9 @@ export interface AnalyzeOutput {
   analysedFiles: string[];
   supportFiles: string[];
   internalErrors: InternalError[];
+  /** Key sites of the reported files, when `collectKeySites` was asked. */
+  keySites: KeySite[];
 }
-
-const cacheModuleTtl = /CacheModule\s*\.\s*register(?:Async)?\s*\([\s\S]{0,600}?\bttl\b/;
 
 /** Runs every enabled rule over the files that can reach a cache client. */
 export function analyze(input: AnalyzeInput): AnalyzeOutput {
@@ -68,20 +108,7 @@ export function analyze(input: AnalyzeInput): AnalyzeOutput {
   });
   attachModuleResolver(project, modules);
   const { lookup, gatingSpecifiers } = createLibraryLookup(config.clients);
-  let nestCacheHasDefaultTtl = false;
-  for (const text of texts.values()) {
-    if (text.includes('CacheModule') && cacheModuleTtl.test(text)) {
-      nestCacheHasDefaultTtl = true;
-      break;
-    }
-  }
-  let fastifyRedis = false;
-  for (const text of texts.values()) {
-    if (text.includes('@fastify/redis') && /['"]@fastify\/redis['"]/.test(text)) {
-      fastifyRedis = true;
-      break;
-    }
-  }
+  const { nestCacheHasDefaultTtl, fastifyRedis } = input.facts ?? projectFacts(texts.values());
   const createResolver = () => new ClientResolver({ nestCacheHasDefaultTtl, libraryFor: lookup, fastifyRedis });
   const nodeModules = config.typeInformation !== 'off' ? findInstalledCacheLibraries(input.rootDir) : undefined;
   const wrappers = nodeModules ? new WrapperPackages() : undefined;
@@ -191,7 +218,7 @@ export function analyze(input: AnalyzeInput): AnalyzeOutput {
     findings.set(finding.filePath, list);
   }
 
-  const unusedLevel = config.rules[unusedDirectiveRuleId]?.level ?? 'off';
+  const unusedLevel = input.skipUnusedDirectives ? 'off' : (config.rules[unusedDirectiveRuleId]?.level ?? 'off');
   if (unusedLevel !== 'off') {
     for (const file of parsedFiles) {
       if (!reportable(file.filePath)) continue;
@@ -210,7 +237,18 @@ export function analyze(input: AnalyzeInput): AnalyzeOutput {
     list.sort((a, b) => a.range[0] - b.range[0] || a.ruleId.localeCompare(b.ruleId));
     assignFingerprints(list, path.relative(input.rootDir, file), texts.get(file) ?? '');
   }
-  return { findings, analysedFiles: gate.analysed, supportFiles: gate.support, internalErrors };
+  const keySites: KeySite[] = [];
+  if (input.collectKeySites) {
+    for (const file of parsedFiles) {
+      if (!reportable(file.filePath)) continue;
+      try {
+        keySites.push(...collectKeySites(file));
+      } catch (error) {
+        internalErrors.push(internalError('key-index', file.filePath, error));
+      }
+    }
+  }
+  return { findings, analysedFiles: gate.analysed, supportFiles: gate.support, internalErrors, keySites };
 }
 
 function internalError(ruleId: string, filePath: string | undefined, error: unknown): InternalError {

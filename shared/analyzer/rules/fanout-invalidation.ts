@@ -1,6 +1,18 @@
 import { CallExpression, Node, SyntaxKind, ts } from 'ts-morph';
 import type { CacheCall } from '../clients/cache-calls';
 import type { CacheLibrary } from '../clients/libraries';
+import {
+  deleteCommands,
+  fillCommands,
+  firstKeyDeleteCommands,
+  multiKeyReadCommands,
+  onlyIfAbsentCommands,
+  readCommands,
+  redisFlushCommands,
+  relativeExpireCommands,
+  scanCommands,
+  storeFlushCommands,
+} from '../clients/command-kinds';
 import { enclosingFunction, unwrap } from '../clients/client-resolver';
 import type { DbOperation } from '../db/db-types';
 import { normalizeModelName } from '../db/model-name';
@@ -158,19 +170,7 @@ interface Finding {
   suggestion?: { at: number; text: string; families: string[] };
 }
 
-const fillCommands = new Set(['set', 'setex', 'psetex', 'getset', 'hset', 'hmset', 'json.set']);
-/** SET only when absent: locks, idempotency markers, "first writer wins"; never a refresh. */
-const onlyIfAbsentCommands = new Set(['setnx', 'hsetnx']);
-const readCommands = new Set(['get', 'getex', 'getbuffer', 'mget', 'hget', 'hgetall', 'hmget', 'json.get', 'getmany']);
-/** Commands whose every argument is a key to remove. */
-const deleteCommands = new Set(['del', 'unlink', 'mdel', 'delete', 'deletemany']);
-/** Commands that remove the entry named by their first argument. */
-const firstKeyDeleteCommands = new Set(['hdel', 'getdel']);
-const expireCommands = new Set(['expire', 'pexpire']);
-const redisFlushCommands = new Set(['flushdb', 'flushall']);
-const storeFlushCommands = new Set(['reset', 'clear']);
 const redisProtocol = new Set<CacheLibrary>(['ioredis', 'node-redis', 'upstash', 'custom']);
-const scanCommands = new Set(['scan', 'scanstream', 'scanbufferstream', 'scaniterator']);
 /** Method names that say which step of a query chain is the write. */
 const writeVerbs = new Set([
   'insert', 'insertInto', 'insertOne', 'insertMany', 'update', 'updateTable', 'updateOne', 'updateMany', 'upsert',
@@ -240,7 +240,7 @@ class FanoutAnalysis {
     }
     if (onlyIfAbsentCommands.has(command)) return;
     if (readCommands.has(command)) {
-      const keys = command === 'mget' || command === 'getmany' ? args : args.slice(0, 1);
+      const keys = multiKeyReadCommands.has(command) ? args : args.slice(0, 1);
       for (const key of keys) this.recordRead(key);
       return;
     }
@@ -252,7 +252,7 @@ class FanoutAnalysis {
       this.recordDelete(call.call, [args[0]], deleteWriter(call));
       return;
     }
-    if (expireCommands.has(command) && args[0] && args[1]) {
+    if (relativeExpireCommands.has(command) && args[0] && args[1]) {
       const seconds = constantNumber(args[1]);
       if (seconds !== undefined && seconds <= 0) this.recordDelete(call.call, [args[0]], deleteWriter(call));
       return;

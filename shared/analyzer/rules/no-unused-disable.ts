@@ -77,6 +77,7 @@ export function unusedDirectiveFindings(sourceFile: SourceFile, directives: Dire
       location: locationOf(sourceFile, start, end),
       fix,
       fingerprint: '',
+      tags: ['unnecessary'],
     });
   }
   return findings;
