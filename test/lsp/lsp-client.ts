@@ -83,7 +83,7 @@ export class LspClient {
       this.notify();
     });
     this.connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => this.settings));
-    this.connection.onRequest(RegistrationRequest.type, () => null);
+    this.connection.onRequest(RegistrationRequest.type, () => undefined);
     this.connection.onRequest(ShowMessageRequest.type, (params) => {
       this.messages.push(params.message);
       this.notify();
@@ -211,6 +211,11 @@ export class LspClient {
 
   get exited(): boolean {
     return this.child.exitCode !== null;
+  }
+
+  /** The server process's id (the latency benchmark reads its peak memory from /proc). */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   private notify(): void {

@@ -26,6 +26,9 @@ function expectedLines(text: string, ruleId: string): number[] {
   });
 }
 
+/** A diagnostic message as text (LSP 3.18 allows markup). */
+const text = (message: string | MarkupContent) => (typeof message === 'string' ? message : message.value);
+
 const ofRule = (diagnostics: Diagnostic[], ruleId: string) => diagnostics.filter((diagnostic) => diagnostic.code === ruleId);
 
 describe('language server over stdio', () => {
@@ -74,7 +77,7 @@ describe('language server over stdio', () => {
 
   it('raises or clears a finding in one file when another file changes', async () => {
     const target = uri(fileOf('src/services/product-admin.service.ts'));
-    await client.waitForDiagnostics(target, (list) => ofRule(list, 'fanout-invalidation').some((d) => d.message.includes('home:rail')));
+    await client.waitForDiagnostics(target, (list) => ofRule(list, 'fanout-invalidation').some((d) => text(d.message).includes('home:rail')));
     const relative = 'src/services/catalog.service.ts';
     const original = textOf(relative);
     const catalogUri = client.open(fileOf(relative), original);
@@ -83,9 +86,9 @@ describe('language server over stdio', () => {
     expect(fillLine).toBeGreaterThan(0);
     // Incremental change: delete the line that fills home:rail from products.
     client.change(catalogUri, { range: { start: { line: fillLine, character: 0 }, end: { line: fillLine + 1, character: 0 } }, text: '' });
-    await client.waitForDiagnostics(target, (list) => !ofRule(list, 'fanout-invalidation').some((d) => d.message.includes('home:rail')), 'home:rail to leave the fan-out finding');
+    await client.waitForDiagnostics(target, (list) => !ofRule(list, 'fanout-invalidation').some((d) => text(d.message).includes('home:rail')), 'home:rail to leave the fan-out finding');
     client.change(catalogUri, { text: original });
-    await client.waitForDiagnostics(target, (list) => ofRule(list, 'fanout-invalidation').some((d) => d.message.includes('home:rail')), 'home:rail to come back');
+    await client.waitForDiagnostics(target, (list) => ofRule(list, 'fanout-invalidation').some((d) => text(d.message).includes('home:rail')), 'home:rail to come back');
     client.close(catalogUri);
   });
 

@@ -1,4 +1,4 @@
-import { CallExpression, Node, SourceFile, SyntaxKind } from 'ts-morph';
+import { CallExpression, Node, SourceFile, SyntaxKind, ts } from 'ts-morph';
 import { ClientInfo, ClientResolver, stringValue, unwrap } from './client-resolver';
 import { isCacheMethodName } from './command-names';
 
@@ -24,9 +24,7 @@ const genericCallMethods = new Set(['call', 'callbuffer', 'send_command']);
 
 export function collectCacheCalls(file: SourceFile, resolver: ClientResolver): CacheCall[] {
   const calls: CacheCall[] = [];
-  // getDescendantsOfKind walks the raw compiler tree and wraps only the calls, which is far
-  // cheaper than visiting every node through ts-morph wrappers.
-  for (const node of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  for (const node of candidateCalls(file)) {
     const callee = unwrap(node.getExpression());
     let methodNode: Node | undefined;
     let method: string | undefined;
@@ -49,6 +47,49 @@ export function collectCacheCalls(file: SourceFile, resolver: ClientResolver): C
   }
   // Source order of the command names, so `a.multi().set().expire().exec()` reads multi, set, expire, exec.
   return calls.sort((a, b) => a.commandNode.getStart() - b.commandNode.getStart());
+}
+
+/**
+ * The calls whose method name could be a cache command, found on the compiler's tree: only those
+ * get ts-morph wrappers, which in a long file are most of the cost of looking at every call.
+ */
+function candidateCalls(file: SourceFile): CallExpression[] {
+  const sourceFile = file.compilerNode;
+  const candidates: CallExpression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const name = methodNameOf(node.expression);
+      if (name !== undefined && isCacheMethodName(name)) {
+        const start = node.getStart(sourceFile);
+        let wrapped: Node | undefined = file.getDescendantAtStartWithWidth(start, node.getWidth(sourceFile));
+        while (wrapped && !(Node.isCallExpression(wrapped) && wrapped.compilerNode === node)) wrapped = wrapped.getParent();
+        if (wrapped) candidates.push(wrapped as CallExpression);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(sourceFile, visit);
+  return candidates;
+}
+
+/** The method name a callee spells (`x.set`, `x['set']`), seen through the wrappers `unwrap` removes. */
+function methodNameOf(expression: ts.Expression): string | undefined {
+  let callee = expression;
+  while (
+    ts.isParenthesizedExpression(callee) ||
+    ts.isAsExpression(callee) ||
+    ts.isNonNullExpression(callee) ||
+    ts.isAwaitExpression(callee) ||
+    ts.isTypeAssertionExpression(callee) ||
+    ts.isSatisfiesExpression(callee)
+  ) {
+    callee = callee.expression;
+  }
+  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
+  if (ts.isElementAccessExpression(callee) && (ts.isStringLiteral(callee.argumentExpression) || ts.isNoSubstitutionTemplateLiteral(callee.argumentExpression))) {
+    return callee.argumentExpression.text;
+  }
+  return undefined;
 }
 
 export function normalise(call: CallExpression, client: ClientInfo, method: string, methodNode: Node): CacheCall[] {

@@ -52,40 +52,53 @@ function matchBindingName(
   return undefined;
 }
 
-/** The declaration of `name` among one list of statements (a block's or a file's own level). */
-export function findDeclarationInStatements(statements: Statement[], name: string): Declaration | undefined {
+/** Every name a list of statements declares (a block's or a file's own level), first declaration first. */
+function addStatementDeclarations(statements: Statement[], into: Map<string, Declaration>): void {
+  const add = (name: string, declaration: Declaration) => {
+    if (!into.has(name)) into.set(name, declaration);
+  };
   for (const statement of statements) {
     if (Node.isVariableStatement(statement)) {
-      for (const declaration of statement.getDeclarations()) {
-        const found = matchBindingName(declaration, name);
-        if (found) return found;
-      }
-    } else if (
-      Node.isFunctionDeclaration(statement) ||
-      Node.isClassDeclaration(statement) ||
-      Node.isEnumDeclaration(statement)
-    ) {
-      if (statement.getName() === name) return statement;
+      for (const declaration of statement.getDeclarations()) addBindingNames(declaration, add);
+    } else if (Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement) || Node.isEnumDeclaration(statement)) {
+      const name = statement.getName();
+      if (name) add(name, statement);
     } else if (Node.isImportDeclaration(statement)) {
+      const clause = statement.getImportClause();
       const defaultImport = statement.getDefaultImport();
-      if (defaultImport?.getText() === name) {
-        const clause = statement.getImportClause();
-        if (clause) return clause;
-      }
+      if (defaultImport && clause) add(defaultImport.getText(), clause);
       const namespaceImport = statement.getNamespaceImport();
-      if (namespaceImport?.getText() === name) {
-        const parent = namespaceImport.getParent();
-        if (Node.isNamespaceImport(parent)) return parent;
-      }
-      for (const specifier of statement.getNamedImports()) {
-        const local = specifier.getAliasNode()?.getText() ?? specifier.getName();
-        if (local === name) return specifier;
-      }
+      const namespaceParent = namespaceImport?.getParent();
+      if (namespaceImport && Node.isNamespaceImport(namespaceParent)) add(namespaceImport.getText(), namespaceParent);
+      for (const specifier of statement.getNamedImports()) add(specifier.getAliasNode()?.getText() ?? specifier.getName(), specifier);
     } else if (Node.isImportEqualsDeclaration(statement)) {
-      if (statement.getName() === name) return statement;
+      add(statement.getName(), statement);
     }
   }
-  return undefined;
+}
+
+function addBindingNames(owner: VariableDeclaration | ParameterDeclaration | BindingElement, add: (name: string, declaration: Declaration) => void): void {
+  const nameNode = owner.getNameNode();
+  if (Node.isIdentifier(nameNode)) add(nameNode.getText(), owner);
+  else if (Node.isObjectBindingPattern(nameNode) || Node.isArrayBindingPattern(nameNode)) {
+    for (const element of nameNode.getElements()) if (Node.isBindingElement(element)) addBindingNames(element, add);
+  }
+}
+
+/**
+ * The names each block or file declares, built once per container: resolving every identifier by
+ * rescanning the file's top-level statements made recognition quadratic in the file's length.
+ */
+const declarationsByContainer = new WeakMap<Node, Map<string, Declaration>>();
+
+function declarationsOf(container: Node & { getStatements(): Statement[] }): Map<string, Declaration> {
+  let declarations = declarationsByContainer.get(container);
+  if (!declarations) {
+    declarations = new Map();
+    addStatementDeclarations(container.getStatements(), declarations);
+    declarationsByContainer.set(container, declarations);
+  }
+  return declarations;
 }
 
 function isFunctionWithParameters(node: Node): node is Node & { getParameters(): ParameterDeclaration[] } {
@@ -111,7 +124,7 @@ export function resolveIdentifier(identifier: Identifier): Declaration | undefin
       }
     }
     if (Node.isBlock(node) || Node.isSourceFile(node) || Node.isModuleBlock(node) || Node.isCaseClause(node) || Node.isDefaultClause(node)) {
-      const found = findDeclarationInStatements(node.getStatements(), name);
+      const found = declarationsOf(node).get(name);
       if (found) return found;
     } else if (Node.isForStatement(node) || Node.isForOfStatement(node) || Node.isForInStatement(node)) {
       const initializer = node.getInitializer();
@@ -197,5 +210,5 @@ function constructorFactsOf(cls: NonNullable<ReturnType<typeof enclosingClass>>)
 
 /** Top-level declaration of `name` in a file (the target of `export { name }` and `export default name`). */
 export function findTopLevelDeclaration(file: SourceFile, name: string): Declaration | undefined {
-  return findDeclarationInStatements(file.getStatements(), name);
+  return declarationsOf(file).get(name);
 }

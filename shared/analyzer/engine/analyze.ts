@@ -44,6 +44,8 @@ export interface AnalyzeInput {
   skipUnusedDirectives?: boolean;
   /** Also collect the key index of the reported files (editor hovers). */
   collectKeySites?: boolean;
+  /** Files analysed for their own sake with what they import (see GateInput.entryFiles). */
+  entryFiles?: ReadonlySet<string>;
 }
 
 /** Project-wide settings that change how single files are judged, found by a regex pass over every file. */
@@ -120,6 +122,7 @@ export function analyze(input: AnalyzeInput): AnalyzeOutput {
     fastifyRedis,
     wrapsCacheClient: wrappers ? (specifier, fromFile) => !modules.isWorkspaceSpecifier(specifier) && wrappers.wrapsCacheClient(specifier, fromFile) : undefined,
     createResolver,
+    entryFiles: input.entryFiles,
   });
 
   // Type information is asked only in files that import a wrapper package: elsewhere the import-based
@@ -128,7 +131,7 @@ export function analyze(input: AnalyzeInput): AnalyzeOutput {
     nodeModules && gate.wrapperImporters.length > 0
       ? new TypedReceivers([...gate.analysed, ...gate.support], texts, modules.optionsFor(gate.wrapperImporters[0]), new Set(gate.wrapperImporters))
       : undefined;
-  const model = new ProjectModel(input.rootDir, gate.resolver, nestCacheHasDefaultTtl, typedReceivers);
+  const model = new ProjectModel(input.rootDir, gate.resolver, nestCacheHasDefaultTtl, typedReceivers, gate.cacheCalls);
   const findings = new Map<string, Finding[]>();
   const internalErrors: InternalError[] = [];
   const directivesByFile = new Map<string, Directive[]>();

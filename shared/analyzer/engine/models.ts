@@ -28,7 +28,7 @@ export class FileModel {
 
   get cacheCalls(): CacheCall[] {
     if (!this.cacheCallsCache) {
-      const calls = collectCacheCalls(this.sourceFile, this.project.clients);
+      const calls = [...(this.project.collectedCacheCalls?.get(this.filePath) ?? collectCacheCalls(this.sourceFile, this.project.clients))];
       const typed = this.project.typedReceivers;
       if (typed?.filesToQuery.has(this.filePath)) {
         calls.push(...typedCacheCalls(this.sourceFile, calls, typed));
@@ -73,6 +73,8 @@ export class ProjectModel {
     readonly nestCacheHasDefaultTtl: boolean,
     /** Declared types from installed typings, for receivers the resolver cannot place (absent without node_modules). */
     readonly typedReceivers?: TypedReceivers,
+    /** Cache calls already collected with `clients` (by the gate), by file. */
+    readonly collectedCacheCalls?: ReadonlyMap<string, CacheCall[]>,
   ) {
     this.keys = new KeyResolver();
   }

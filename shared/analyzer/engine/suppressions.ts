@@ -45,7 +45,7 @@ export function parseDirectives(sourceFile: SourceFile): Directive[] {
       rules.push(id[0]);
       ruleRanges.push([bodyStart + id.index, bodyStart + id.index + id[0].length]);
     }
-    const line = sourceFile.getLineAndColumnAtPos(start).line;
+    const line = sourceFile.compilerNode.getLineAndCharacterOfPosition(start).line + 1;
     const end = isBlock ? start + match[0].length : start + match[0].length;
     directives.push({
       kind,

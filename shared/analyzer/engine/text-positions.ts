@@ -2,9 +2,12 @@ import type { SourceFile } from 'ts-morph';
 import type { SourceLocation } from '../types';
 
 export function locationOf(sourceFile: SourceFile, start: number, end: number): SourceLocation {
-  const a = sourceFile.getLineAndColumnAtPos(start);
-  const b = sourceFile.getLineAndColumnAtPos(end);
-  return { start: { line: a.line, column: a.column }, end: { line: b.line, column: b.column } };
+  // The compiler's cached line map: ts-morph's getLineAndColumnAtPos rescans the text per call,
+  // which costs a full pass over a large file for every finding and key.
+  const compiler = sourceFile.compilerNode;
+  const a = compiler.getLineAndCharacterOfPosition(start);
+  const b = compiler.getLineAndCharacterOfPosition(end);
+  return { start: { line: a.line + 1, column: a.character + 1 }, end: { line: b.line + 1, column: b.character + 1 } };
 }
 
 /** Fills ESLint-style `{{name}}` placeholders of a rule message. */

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Node, Project, SourceFile } from 'ts-morph';
 import { ClientResolver } from '../clients/client-resolver';
 import { scanImportSpecifiers } from './import-scan';
-import { collectCacheCalls } from '../clients/cache-calls';
+import { CacheCall, collectCacheCalls } from '../clients/cache-calls';
 import { ModuleResolver } from './module-resolver';
 
 /**
@@ -22,6 +22,12 @@ export interface GateInput {
   fastifyRedis: boolean;
   /** With node_modules installed: whether a package's typings hand out cache clients (wrapper packages). */
   wrapsCacheClient?: (specifier: string, fromFile: string) => boolean;
+  /**
+   * Files analysed for their own sake with what they import (an editor's open file): unless
+   * another of the texts imports them back, what they export cannot matter, and judging every
+   * export of a large file as a possible client provider is the costliest step of the gate.
+   */
+  entryFiles?: ReadonlySet<string>;
 }
 
 export interface GateResult {
@@ -34,6 +40,8 @@ export interface GateResult {
    * support files and helper callers, which export no client, so its memoised answers stay true.
    */
   resolver: ClientResolver;
+  /** Cache calls the gate already collected with `resolver`, by file, so rules do not collect them again. */
+  cacheCalls: Map<string, CacheCall[]>;
 }
 
 const nestCacheToken = /\bCACHE_MANAGER\b/;
@@ -73,12 +81,17 @@ export function selectFilesToAnalyse(input: GateInput): GateResult {
     }
   }
 
+  const importedBack = (entry: string) =>
+    [...texts.keys()].some((other) => other !== entry && specifiers(other).some((specifier) => resolve(specifier, other) === entry));
+  const skipProviderCheck = new Set([...(input.entryFiles ?? [])].filter((entry) => !importedBack(entry)));
+
   // Every provider found so far, by file: re-exporting barrels are judged against it.
   const allProviders = new Map<string, Set<string>>();
   while (frontier.length > 0) {
     const resolver = input.createResolver();
     const providers = new Map<string, Set<string>>();
     for (const file of frontier) {
+      if (skipProviderCheck.has(file)) continue;
       const sourceFile = project.getSourceFile(file);
       const reexported = (specifier: string) => {
         const target = resolve(specifier, file);
@@ -113,10 +126,14 @@ export function selectFilesToAnalyse(input: GateInput): GateResult {
   const helperNames = new Map<string, Set<string>>();
   const helperCallers = new Set<string>();
   const finalResolver = input.createResolver();
+  const cacheCalls = new Map<string, CacheCall[]>();
   for (const file of analysed) {
     const sourceFile = project.getSourceFile(file);
     if (!sourceFile) continue;
-    const names = cacheHelperNames(sourceFile, finalResolver);
+    const calls = collectCacheCalls(sourceFile, finalResolver);
+    cacheCalls.set(file, calls);
+    if (skipProviderCheck.has(file)) continue;
+    const names = cacheHelperNames(sourceFile, calls);
     if (names.size > 0) helperNames.set(file, names);
   }
   if (helperNames.size > 0) {
@@ -173,7 +190,7 @@ export function selectFilesToAnalyse(input: GateInput): GateResult {
       followBarrel(target, importedNames(text, specifier), 0);
     }
   }
-  return { analysed: [...analysed], support: [...support], wrapperImporters, resolver: finalResolver };
+  return { analysed: [...analysed], support: [...support], wrapperImporters, resolver: finalResolver, cacheCalls };
 }
 
 /** The names an import of this file could end with: `redis` for `cache/redis.ts`, `cache` for `cache/index.ts`. */
@@ -236,9 +253,8 @@ export function importsAnyOf(text: string, specifier: string, names: ReadonlySet
 }
 
 /** Exported functions and function-valued consts of a file whose bodies send cache commands. */
-function cacheHelperNames(file: SourceFile, resolver: ClientResolver): Set<string> {
+function cacheHelperNames(file: SourceFile, calls: readonly CacheCall[]): Set<string> {
   const names = new Set<string>();
-  const calls = collectCacheCalls(file, resolver);
   if (calls.length === 0) return names;
   for (const statement of file.getStatements()) {
     const exportedNames: string[] = [];

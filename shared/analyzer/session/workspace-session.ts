@@ -184,6 +184,7 @@ export class WorkspaceSession {
       facts: this.projectFacts(),
       skipUnusedDirectives: true,
       collectKeySites: true,
+      entryFiles: new Set([filePath]),
     });
     return {
       filePath,

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Node, SyntaxKind } from 'ts-morph';
+import { Node, SyntaxKind, ts } from 'ts-morph';
 import type { CacheCall } from '../../clients/cache-calls';
 import { enclosingFunction, unwrap } from '../../clients/client-resolver';
 import type { FileModel, ProjectModel } from '../../engine/models';
@@ -259,19 +259,32 @@ export class CacheEvidence {
   private createsBeforeWriting(call: CacheCall): boolean {
     const unit = unitOfWork(call.call);
     const start = call.call.getStart();
+    const sourceFile = unit.getSourceFile().compilerNode;
+    // A walk of compiler nodes: wrapping every node of the function in ts-morph objects costs more
+    // than the rest of the check; only a matching await is wrapped, for the branch test.
+    let stopped = false;
     let found = false;
-    unit.forEachDescendant((node, traversal) => {
-      if (found || node.getStart() >= start) {
-        traversal.stop();
+    const visit = (node: ts.Node): void => {
+      if (stopped || found) return;
+      if (node.getStart(sourceFile) >= start) {
+        stopped = true;
         return;
       }
-      if (!Node.isAwaitExpression(node) || inOtherBranch(node, call.call)) return;
-      const awaited = unwrap(node.getExpression());
-      if (!Node.isCallExpression(awaited)) return;
-      const callee = unwrap(awaited.getExpression());
-      const name = Node.isPropertyAccessExpression(callee) ? callee.getName() : Node.isIdentifier(callee) ? callee.getText() : '';
-      if (creationNames.test(name)) found = true;
-    });
+      if (ts.isAwaitExpression(node)) {
+        const awaited = skipOuterExpressions(node.expression);
+        if (ts.isCallExpression(awaited)) {
+          const callee = skipOuterExpressions(awaited.expression);
+          const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+          if (creationNames.test(name)) {
+            let awaitNode = unit.getSourceFile().getDescendantAtStartWithWidth(node.getStart(sourceFile), node.getWidth(sourceFile));
+            while (awaitNode && !Node.isAwaitExpression(awaitNode)) awaitNode = awaitNode.getParent();
+            if (awaitNode && !inOtherBranch(awaitNode, call.call)) found = true;
+          }
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(unit.compilerNode, visit);
     return found;
   }
 
@@ -553,3 +566,12 @@ export const ephemeralWords: VetoWords = {
     'attempt', 'attempts', 'grant',
   ]),
 };
+
+/** Parentheses, `as`, `!` and `satisfies` around an expression. */
+function skipOuterExpressions(node: ts.Expression): ts.Expression {
+  let current = node;
+  while (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current) || ts.isSatisfiesExpression(current) || ts.isTypeAssertionExpression(current)) {
+    current = current.expression;
+  }
+  return current;
+}
