@@ -46,6 +46,12 @@ export interface AnalyzeInput {
   collectKeySites?: boolean;
   /** Files analysed for their own sake with what they import (see GateInput.entryFiles). */
   entryFiles?: ReadonlySet<string>;
+  /**
+   * A resolver kept across runs by a caller that analyses parts of one project again and again (an
+   * editor): its memoised resolutions save a walk of the disk per import and run. It may know more
+   * files than `texts`; only those in `texts` count.
+   */
+  modules?: ModuleResolver;
 }
 
 /** Project-wide settings that change how single files are judged, found by a regex pass over every file. */
@@ -90,12 +96,13 @@ export interface AnalyzeOutput {
 /** Runs every enabled rule over the files that can reach a cache client. */
 export function analyze(input: AnalyzeInput): AnalyzeOutput {
   const { texts, rules, config } = input;
-  const modules = new ModuleResolver(texts, input.explicitCompilerOptions);
+  const modules = input.modules ?? new ModuleResolver(texts, input.explicitCompilerOptions);
+  const inTexts = (resolved: ts.ResolvedModuleFull | undefined) => (resolved && texts.has(resolved.resolvedFileName) ? resolved : undefined);
   // Every file the analysis sees is created from text, so ts-morph needs no disk access (which
   // otherwise costs a directory walk per added file); module resolution goes through `modules`.
   const project = new Project({
     useInMemoryFileSystem: true,
-    resolutionHost: () => ({ resolveModuleNames: (names, containingFile) => modules.resolveModuleNames(names, containingFile) }),
+    resolutionHost: () => ({ resolveModuleNames: (names, containingFile) => modules.resolveModuleNames(names, containingFile).map(inTexts) }),
     compilerOptions: {
       allowJs: true,
       noResolve: true,

@@ -60,7 +60,11 @@ export function selectFilesToAnalyse(input: GateInput): GateResult {
     }
     return found;
   };
-  const resolve = (specifier: string, fromFile: string) => input.modules.resolve(specifier, fromFile);
+  const resolve = (specifier: string, fromFile: string) => {
+    // The resolver may be shared with a bigger set of texts (an editor's whole folder).
+    const target = input.modules.resolve(specifier, fromFile);
+    return target !== undefined && texts.has(target) ? target : undefined;
+  };
 
   const analysed = new Set<string>();
   const add = (file: string) => {

@@ -185,6 +185,7 @@ export class WorkspaceSession {
       skipUnusedDirectives: true,
       collectKeySites: true,
       entryFiles: new Set([filePath]),
+      modules: this.resolver,
     });
     return {
       filePath,
