@@ -8,51 +8,49 @@ import type { FromWorker, ToWorker } from './scan-messages';
  * nothing again. The language server's thread stays free to answer the open file while it runs.
  */
 
-if (!parentPort) throw new Error('scan-worker must run as a worker thread');
-const port = parentPort;
-let session: WorkspaceSession | undefined;
-
-function send(message: FromWorker): void {
-  port.postMessage(message);
-}
-
-port.on('message', (message: ToWorker) => {
-  try {
-    switch (message.type) {
-      case 'load': {
-        session = new WorkspaceSession({ root: message.root, config: message.config });
-        for (const [file, text] of message.overlays) session.setText(file, text);
-        const files = session.load((done, total) => send({ type: 'progress', done, total }));
-        send({ type: 'loaded', files });
-        break;
-      }
-      case 'setText':
-        session?.setText(message.file, message.text ?? undefined);
-        break;
-      case 'fileChanged':
-        session?.fileChanged(message.file);
-        break;
-      case 'analyze': {
-        if (!session) {
-          send({ type: 'failed', id: message.id, message: 'The workspace was not loaded.' });
+export function runScanWorker(): void {
+  if (!parentPort) throw new Error('The scan worker must run as a worker thread');
+  const port = parentPort;
+  let session: WorkspaceSession | undefined;
+  const send = (message: FromWorker) => port.postMessage(message);
+  port.on('message', (message: ToWorker) => {
+    try {
+      switch (message.type) {
+        case 'load': {
+          session = new WorkspaceSession({ root: message.root, config: message.config });
+          for (const [file, text] of message.overlays) session.setText(file, text);
+          const files = session.load((done, total) => send({ type: 'progress', done, total }));
+          send({ type: 'loaded', files });
           break;
         }
-        const analysis = session.analyzeWorkspace();
-        send({
-          type: 'result',
-          id: message.id,
-          findings: [...analysis.findings],
-          keySites: analysis.keySites,
-          internalErrors: analysis.internalErrors,
-          filesLinted: analysis.filesLinted,
-          filesParsed: analysis.filesParsed,
-          durationMs: analysis.durationMs,
-        });
-        break;
+        case 'setText':
+          session?.setText(message.file, message.text ?? undefined);
+          break;
+        case 'fileChanged':
+          session?.fileChanged(message.file);
+          break;
+        case 'analyze': {
+          if (!session) {
+            send({ type: 'failed', id: message.id, message: 'The workspace was not loaded.' });
+            break;
+          }
+          const analysis = session.analyzeWorkspace();
+          send({
+            type: 'result',
+            id: message.id,
+            findings: [...analysis.findings],
+            keySites: analysis.keySites,
+            internalErrors: analysis.internalErrors,
+            filesLinted: analysis.filesLinted,
+            filesParsed: analysis.filesParsed,
+            durationMs: analysis.durationMs,
+          });
+          break;
+        }
       }
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      send({ type: 'failed', id: message.type === 'analyze' ? message.id : undefined, message: err.message, stack: err.stack });
     }
-  } catch (error) {
-    const err = error instanceof Error ? error : new Error(String(error));
-    send({ type: 'failed', id: message.type === 'analyze' ? message.id : undefined, message: err.message, stack: err.stack });
-  }
-});
+  });
+}

@@ -61,10 +61,15 @@ export class CacheScopeServer {
   private folderSpecs: WorkspaceFolder[] = [];
   private readonly fileStates = new Map<string, FileState>();
   private readonly published = new Set<string>();
+  private readonly lastSent = new Map<string, string>();
   private readonly queue = new Set<string>();
   private draining = false;
   private hasConfigurationCapability = false;
   private hasWatchedFilesRegistration = false;
+  private hasWorkspaceFolderCapability = false;
+  /** Reloads run one at a time; requests arriving meanwhile collapse into one more. */
+  private reloading?: Promise<void>;
+  private reloadAgain = false;
   private initializationSettings?: Partial<CacheScopeSettings>;
   private ready: Promise<void> = Promise.resolve();
   private markReady: () => void = () => undefined;
@@ -103,6 +108,7 @@ export class CacheScopeServer {
     const capabilities = params.capabilities;
     this.hasConfigurationCapability = capabilities.workspace?.configuration === true;
     this.hasWatchedFilesRegistration = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    this.hasWorkspaceFolderCapability = capabilities.workspace?.workspaceFolders === true;
     const options = params.initializationOptions as { settings?: Partial<CacheScopeSettings> } | undefined;
     this.initializationSettings = options?.settings;
     if (params.workspaceFolders?.length) this.folderSpecs = params.workspaceFolders;
@@ -127,7 +133,7 @@ export class CacheScopeServer {
         watchers: [{ globPattern: '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}' }, { globPattern: '**/{.cachescoperc.json,.cachescoperc,package.json,tsconfig.json,jsconfig.json}' }],
       });
     }
-    if (this.folderSpecs.length > 0) {
+    if (this.hasWorkspaceFolderCapability) {
       this.connection.workspace.onDidChangeWorkspaceFolders((event) =>
         this.guard('folders change', async () => {
           const removed = new Set(event.removed.map((folder) => folder.uri));
@@ -141,7 +147,22 @@ export class CacheScopeServer {
   }
 
   /** (Re)creates every folder from current settings and configuration files. */
-  private async reloadFolders(): Promise<void> {
+  private reloadFolders(): Promise<void> {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    const run = async (): Promise<void> => {
+      do {
+        this.reloadAgain = false;
+        await this.reloadFoldersOnce();
+      } while (this.reloadAgain);
+    };
+    this.reloading = run().finally(() => (this.reloading = undefined));
+    return this.reloading;
+  }
+
+  private async reloadFoldersOnce(): Promise<void> {
     const previous = new Map(this.folders);
     const next = new Map<string, Folder>();
     for (const spec of this.folderSpecs) {
@@ -196,9 +217,10 @@ export class CacheScopeServer {
       this.connection.console.info(
         `Scanned ${folder.root}: ${summary.files} files (${summary.parsed} parsed) in ${Math.round(summary.durationMs)} ms: ${summary.errors} errors, ${summary.warnings} warnings`,
       );
-      for (const file of changedFiles) this.publish(fileUri(file));
-      for (const uri of [...this.published]) if (folder.contains(uriToPath(uri))) this.publish(uri);
-      for (const document of this.documents.all()) if (folder.contains(uriToPath(document.uri))) this.publish(document.uri);
+      const uris = new Set([...changedFiles].map(fileUri));
+      for (const uri of this.published) if (folder.contains(uriToPath(uri))) uris.add(uri);
+      for (const document of this.documents.all()) if (folder.contains(uriToPath(document.uri))) uris.add(document.uri);
+      for (const uri of uris) this.publish(uri);
       this.sendReadyStatus();
     },
     onScanFailure: (folder: Folder, message: string, stack?: string) => {
@@ -341,8 +363,16 @@ export class CacheScopeServer {
     const freshDocument = document && state?.version === document.version ? document : undefined;
     const diagnostics = [...fresh.map((finding) => toDiagnostic(finding, freshDocument)), ...scanned.map((finding) => toDiagnostic(finding))];
     if (diagnostics.length === 0 && !this.published.has(uri)) return;
-    if (diagnostics.length === 0) this.published.delete(uri);
-    else this.published.add(uri);
+    // A scan republishes every file of the folder; most have not changed, and clients re-render each.
+    const signature = `${document?.version ?? ''}\0${JSON.stringify(diagnostics)}`;
+    if (this.lastSent.get(uri) === signature) return;
+    if (diagnostics.length === 0) {
+      this.published.delete(uri);
+      this.lastSent.delete(uri);
+    } else {
+      this.published.add(uri);
+      this.lastSent.set(uri, signature);
+    }
     void this.connection.sendDiagnostics({ uri, version: document?.version, diagnostics });
   }
 

@@ -5,6 +5,13 @@ import type { FromWorker, ToWorker } from './scan-messages';
 
 type ScanResult = Extract<FromWorker, { type: 'result' }>;
 
+/** The file the worker thread runs: the server's entry, which turns into the scan worker off the main thread. */
+let scanWorkerEntry: string | undefined;
+
+export function setScanWorkerEntry(file: string): void {
+  scanWorkerEntry = file;
+}
+
 export interface ScannerEvents {
   onProgress(done: number, total: number): void;
   /** A scan starts: it sees every change forwarded before this moment. */
@@ -35,7 +42,7 @@ export class WorkspaceScanner {
 
   start(config: ResolvedConfig, overlays: ReadonlyMap<string, string>): void {
     this.stopWorker();
-    const worker = new Worker(path.join(__dirname, 'scan-worker.js'));
+    const worker = new Worker(scanWorkerEntry ?? path.join(__dirname, 'main.js'));
     this.worker = worker;
     this.running = false;
     this.pending = false;
