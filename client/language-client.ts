@@ -3,9 +3,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
-/** The languages CacheScope lints, in files on disk and in unsaved editors. */
+/**
+ * The languages CacheScope lints, in files: analysis follows a file's imports and its folder's
+ * configuration, which an untitled buffer does not have.
+ */
 const languageIds = ['typescript', 'javascript', 'typescriptreact', 'javascriptreact'];
-const schemes = ['file', 'untitled'];
+const schemes = ['file'];
 
 /** The port the server's inspector listens on when the extension runs under the debugger. */
 const serverInspectPort = 6011;
