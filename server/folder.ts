@@ -117,8 +117,20 @@ export class Folder {
   }
 
   setText(file: string, text: string | undefined): void {
+    const before = this.session.textOf(file);
     this.session.setText(file, text);
-    this.scanner?.setText(file, text);
+    // Opening a file, or closing one that was saved, changes no text the scan sees: no re-scan.
+    if (this.session.textOf(file) !== before) this.scanner?.setText(file, text);
+  }
+
+  /** An editor buffer closed: the file's text is the disk's again, read afresh (it may have been saved). */
+  bufferClosed(file: string): void {
+    const before = this.session.textOf(file);
+    this.session.setText(file, undefined);
+    this.session.fileChanged(file);
+    if (this.session.textOf(file) === before) return;
+    this.scanner?.setText(file, undefined);
+    this.scanner?.fileChanged(file);
   }
 
   fileChanged(file: string): void {

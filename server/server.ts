@@ -83,7 +83,8 @@ export class CacheScopeServer {
     connection.onInitialized(() => void this.guard('initialized', () => this.initialized()));
     connection.onDidChangeConfiguration(() => void this.guard('configuration change', () => this.reloadFolders()));
     connection.onDidChangeWatchedFiles((params) =>
-      this.guard('file change', () => {
+      this.guard('file change', async () => {
+        await this.ready;
         for (const change of params.changes) this.watchedFileChanged(uriToPath(change.uri), change.type);
       }),
     );
@@ -279,7 +280,7 @@ export class CacheScopeServer {
     const file = documentPath(document);
     if (!file) return;
     this.fileStates.delete(document.uri);
-    this.folderFor(file)?.setText(file, undefined);
+    this.folderFor(file)?.bufferClosed(file);
     this.publish(document.uri);
   }
 

@@ -181,9 +181,9 @@ export class LspClient {
     }, what);
   }
 
-  waitForScan(): Promise<StatusParams> {
+  waitForScan(timeoutMs?: number): Promise<StatusParams> {
     const seen = this.statuses.length;
-    return this.waitFor(() => this.statuses.slice(seen).find((status) => status.state === 'ready'), 'a finished workspace scan');
+    return this.waitFor(() => this.statuses.slice(seen).find((status) => status.state === 'ready'), 'a finished workspace scan', timeoutMs);
   }
 
   async shutdown(): Promise<void> {

@@ -216,6 +216,28 @@ describe('language server over stdio', () => {
     expect(client.exited).toBe(false);
   });
 
+  it('keeps what was saved when a buffer closes: the workspace scan reads the file again', async () => {
+    await client.waitFor(() => client.statuses.find((status) => status.state === 'ready'), 'the first workspace scan');
+    const file = fileOf('src/services/saved.ts');
+    const original = "import { redis } from '../cache/redis';\n\nexport const ping = () => redis.ping();\n";
+    fs.writeFileSync(file, original);
+    client.fileChanged(file, FileChangeType.Created);
+    const documentUri = client.open(file, original);
+    const edited = `${original}export const all = () => redis.keys('*');\n`;
+    client.change(documentUri, { text: edited });
+    await client.waitForDiagnostics(documentUri, (list) => ofRule(list, 'no-keys-command').length === 1);
+    // Saved: the editor writes the file, its watcher reports the change while the buffer is open.
+    fs.writeFileSync(file, edited);
+    client.fileChanged(file, FileChangeType.Changed);
+    const scanned = client.waitForScan();
+    client.close(documentUri);
+    await scanned;
+    // That scan may have started before the close; a change during a scan is followed by one more.
+    await client.waitForScan(3000).catch(() => undefined);
+    const after = client.diagnostics.get(documentUri)?.diagnostics ?? [];
+    expect(ofRule(after, 'no-keys-command')).toHaveLength(1);
+  });
+
   it('marks unused disable directives as unnecessary code', async () => {
     const file = fileOf('src/services/quiet.ts');
     const text = "import { redis } from '../cache/redis';\n\n// cachescope-disable-next-line no-keys-command\nexport const ping = () => redis.ping();\n";
