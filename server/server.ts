@@ -48,6 +48,8 @@ import {
  */
 
 const maxFixPasses = 10;
+/** Milliseconds between two analyses, for changes queued meanwhile to arrive (see drain). */
+const settleMs = 4;
 const configFileNames = new Set(['.cachescoperc.json', '.cachescoperc', 'package.json', 'tsconfig.json', 'jsconfig.json']);
 
 interface FileState {
@@ -321,8 +323,10 @@ export class CacheScopeServer {
         this.publish(uri);
       }
     });
-    // One document per turn, so requests and newer changes are read in between.
-    setImmediate(() => this.drain());
+    // The protocol reads one incoming message per turn of the event loop: a short pause lets every
+    // change that arrived during this analysis land first, so a burst is analysed once, at its
+    // latest version, instead of once per keystroke.
+    setTimeout(() => this.drain(), settleMs);
   }
 
   /** The per-file analysis of a document's current version (computed now if stale). */
@@ -361,11 +365,15 @@ export class CacheScopeServer {
   private publish(uri: string): void {
     const { fresh, scanned, document } = this.findingsFor(uri);
     const state = this.fileStates.get(uri);
+    if (document && state && state.version !== document.version && this.queue.has(uri)) {
+      // A newer version is about to be analysed and published; this would label old findings with it.
+      return;
+    }
     const freshDocument = document && state?.version === document.version ? document : undefined;
     const diagnostics = [...fresh.map((finding) => toDiagnostic(finding, freshDocument)), ...scanned.map((finding) => toDiagnostic(finding))];
     if (diagnostics.length === 0 && !this.published.has(uri)) return;
     // A scan republishes every file of the folder; most have not changed, and clients re-render each.
-    const signature = `${document?.version ?? ''}\0${JSON.stringify(diagnostics)}`;
+    const signature = `${document ? (state?.version ?? document.version) : ''}\0${JSON.stringify(diagnostics)}`;
     if (this.lastSent.get(uri) === signature) return;
     if (diagnostics.length === 0) {
       this.published.delete(uri);
@@ -374,7 +382,7 @@ export class CacheScopeServer {
       this.published.add(uri);
       this.lastSent.set(uri, signature);
     }
-    void this.connection.sendDiagnostics({ uri, version: document?.version, diagnostics });
+    void this.connection.sendDiagnostics({ uri, version: document ? (state?.version ?? document.version) : undefined, diagnostics });
   }
 
   // ------------------------------------------------------------------ requests

@@ -36,8 +36,11 @@ export class WorkspaceScanner {
   constructor(
     private readonly root: string,
     private readonly events: ScannerEvents,
-    /** Quiet time after the last change before a re-scan starts. */
-    private readonly delayMs = 250,
+    /**
+     * Quiet time after the last change before a re-scan starts: long enough that typing does not
+     * keep both cores busy with scans, short enough that cross-file findings follow a pause.
+     */
+    private readonly delayMs = 800,
   ) {}
 
   start(config: ResolvedConfig, overlays: ReadonlyMap<string, string>): void {

@@ -46,14 +46,20 @@ export class FileModel {
 
   /** Database reads and writes inside a function body (or the whole file), in source order. */
   dbOperations(scope: Node): DbOperation[] {
-    // Recognised once per file; a scope's operations are those whose node lies inside it.
-    this.fileDbOperations ??= findDbOperations(this.sourceFile, this.dbContext);
-    if (Node.isSourceFile(scope)) return this.fileDbOperations;
+    if (Node.isSourceFile(scope)) {
+      this.fileDbOperations ??= findDbOperations(this.sourceFile, this.dbContext);
+      return this.fileDbOperations;
+    }
     let operations = this.dbOperationsCache.get(scope);
     if (!operations) {
       const start = scope.getPos();
       const end = scope.getEnd();
-      operations = this.fileDbOperations.filter((operation) => operation.call.getStart() >= start && operation.call.getEnd() <= end);
+      // Once the whole file is recognised, a scope's operations are those inside it; until then only
+      // the scope is walked: rules ask about the few functions that touch the cache, and
+      // recognising every call of a long file for them is most of an editor keystroke's cost.
+      operations = this.fileDbOperations
+        ? this.fileDbOperations.filter((operation) => operation.call.getStart() >= start && operation.call.getEnd() <= end)
+        : findDbOperations(scope, this.dbContext);
       this.dbOperationsCache.set(scope, operations);
     }
     return operations;
