@@ -60,16 +60,27 @@ function candidateCalls(file: SourceFile): CallExpression[] {
     if (ts.isCallExpression(node)) {
       const name = methodNameOf(node.expression);
       if (name !== undefined && isCacheMethodName(name)) {
-        const start = node.getStart(sourceFile);
-        let wrapped: Node | undefined = file.getDescendantAtStartWithWidth(start, node.getWidth(sourceFile));
-        while (wrapped && !(Node.isCallExpression(wrapped) && wrapped.compilerNode === node)) wrapped = wrapped.getParent();
-        if (wrapped) candidates.push(wrapped as CallExpression);
+        const wrapped = wrapCompilerNode(file, node);
+        if (wrapped && Node.isCallExpression(wrapped)) candidates.push(wrapped);
       }
     }
     ts.forEachChild(node, visit);
   };
   ts.forEachChild(sourceFile, visit);
   return candidates;
+}
+
+/**
+ * The ts-morph node of a compiler node of `file`. ts-morph wraps nodes through a method of its nodes
+ * that is not in its typings; a position lookup is the documented, slower way when it is absent.
+ */
+export function wrapCompilerNode(file: SourceFile, node: ts.Node): Node | undefined {
+  const wrapper = file as unknown as { _getNodeFromCompilerNode?: (compilerNode: ts.Node) => Node };
+  if (typeof wrapper._getNodeFromCompilerNode === 'function') return wrapper._getNodeFromCompilerNode(node);
+  const sourceFile = file.compilerNode;
+  let wrapped: Node | undefined = file.getDescendantAtStartWithWidth(node.getStart(sourceFile), node.getWidth(sourceFile));
+  while (wrapped && wrapped.compilerNode !== node) wrapped = wrapped.getParent();
+  return wrapped;
 }
 
 /** The method name a callee spells (`x.set`, `x['set']`), seen through the wrappers `unwrap` removes. */

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Node, SyntaxKind, ts } from 'ts-morph';
-import type { CacheCall } from '../../clients/cache-calls';
+import { wrapCompilerNode, type CacheCall } from '../../clients/cache-calls';
 import { enclosingFunction, unwrap } from '../../clients/client-resolver';
 import type { FileModel, ProjectModel } from '../../engine/models';
 import { expireCommands, isStoreLibrary } from './expiry';
@@ -276,8 +276,7 @@ export class CacheEvidence {
           const callee = skipOuterExpressions(awaited.expression);
           const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
           if (creationNames.test(name)) {
-            let awaitNode = unit.getSourceFile().getDescendantAtStartWithWidth(node.getStart(sourceFile), node.getWidth(sourceFile));
-            while (awaitNode && !Node.isAwaitExpression(awaitNode)) awaitNode = awaitNode.getParent();
+            const awaitNode = wrapCompilerNode(unit.getSourceFile(), node);
             if (awaitNode && !inOtherBranch(awaitNode, call.call)) found = true;
           }
         }
