@@ -11,6 +11,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { ensureBuilt } from './ensure-built.mjs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -153,33 +154,6 @@ export default [
   return file;
 }
 
-function newestMtime(dir, accept) {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full, accept));
-    else if (accept(entry.name)) newest = Math.max(newest, fs.statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/ when it is missing or older than the sources; returns false when the build fails. */
-function ensureBuilt() {
-  const sourcesChanged = Math.max(
-    newestMtime(path.join(repoRoot, 'shared'), (name) => name.endsWith('.ts') && !name.endsWith('.test.ts')),
-    ...['tsconfig.json', 'tsconfig.build.json'].map((name) => fs.statSync(path.join(repoRoot, name)).mtimeMs),
-  );
-  const built = [distIndex, distCli].every((file) => fs.existsSync(file)) ? Math.min(fs.statSync(distIndex).mtimeMs, fs.statSync(distCli).mtimeMs) : 0;
-  if (built >= sourcesChanged) return true;
-  console.log(built === 0 ? 'build: dist/ is missing; running `npm run build`' : 'build: dist/ is older than the sources; running `npm run build`');
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(npm, ['run', 'build', '--silent'], { cwd: repoRoot, stdio: 'inherit' });
-  if (result.status !== 0) {
-    console.error('build: `npm run build` failed; CacheScope cannot be benchmarked until it builds');
-    return false;
-  }
-  return true;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Timed runs
@@ -289,7 +263,7 @@ async function main() {
   } else {
     target = prepareCorpus(options);
   }
-  if (!ensureBuilt()) return 2;
+  if (!ensureBuilt({ repoRoot, sourceDirs: ['shared'], outputs: [path.relative(repoRoot, distIndex), path.relative(repoRoot, distCli)], what: 'CacheScope' })) return 2;
 
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cachescope-bench-'));
   try {

@@ -13,8 +13,8 @@
  *
  *   node bench/lsp-latency.mjs [--runs 5] [--changes 300] [--bursts 20] [--lines 2000] [--files 5000] [--seed S]
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { ensureBuilt } from './ensure-built.mjs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -62,31 +62,6 @@ function positiveInteger(flag, text) {
 // ---------------------------------------------------------------------------------------------
 // Preparation
 
-function newestMtime(dir, accept) {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full, accept));
-    else if (accept(entry.name)) newest = Math.max(newest, fs.statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/ when the server or the engine is missing or older than its sources; false when the build fails. */
-function ensureBuilt() {
-  const isSource = (name) => name.endsWith('.ts') && !name.endsWith('.test.ts');
-  const sourcesChanged = Math.max(newestMtime(path.join(repoRoot, 'shared'), isSource), newestMtime(path.join(repoRoot, 'server'), isSource));
-  const outputs = ['dist/server/main.js', 'dist/server/scan-worker.js', 'dist/shared/index.js'].map((file) => path.join(repoRoot, file));
-  const built = outputs.every((file) => fs.existsSync(file)) ? Math.min(...outputs.map((file) => fs.statSync(file).mtimeMs)) : 0;
-  if (built >= sourcesChanged) return true;
-  console.log(built === 0 ? 'build: dist/ is missing; running `npm run build`' : 'build: dist/ is older than the sources; running `npm run build`');
-  const result = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: 'inherit' });
-  if (result.status !== 0) {
-    console.error('build: `npm run build` failed; the server cannot be benchmarked until it builds');
-    return false;
-  }
-  return true;
-}
 
 /** The generated corpus, reused when its manifest matches the options and the generator. */
 function ensureCorpus({ files, seed }) {
@@ -277,7 +252,7 @@ async function main() {
     return 0;
   }
   const corpusDir = ensureCorpus(options);
-  if (!ensureBuilt()) return 2;
+  if (!ensureBuilt({ repoRoot, sourceDirs: ['shared', 'server'], outputs: ['dist/server/main.js', 'dist/shared/index.js'], what: 'the server' })) return 2;
   console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(2)} at start; Node ${process.version}`);
   const figures = await runBenchmark({ corpusDir, ...options }, (line) => console.log(line));
   console.log(`\nworkspace: the generated corpus (${figures.files.toLocaleString('en')} files with the added service file), copied to a temporary folder`);

@@ -83,19 +83,25 @@ export function wrapCompilerNode(file: SourceFile, node: ts.Node): Node | undefi
   return wrapped;
 }
 
+/** `unwrap` on the compiler's tree: parentheses, `as`, `!`, `await`, `<T>` and `satisfies` around an expression. */
+export function skipOuterExpressions(expression: ts.Expression): ts.Expression {
+  let current = expression;
+  while (
+    ts.isParenthesizedExpression(current) ||
+    ts.isAsExpression(current) ||
+    ts.isNonNullExpression(current) ||
+    ts.isAwaitExpression(current) ||
+    ts.isTypeAssertionExpression(current) ||
+    ts.isSatisfiesExpression(current)
+  ) {
+    current = current.expression;
+  }
+  return current;
+}
+
 /** The method name a callee spells (`x.set`, `x['set']`), seen through the wrappers `unwrap` removes. */
 function methodNameOf(expression: ts.Expression): string | undefined {
-  let callee = expression;
-  while (
-    ts.isParenthesizedExpression(callee) ||
-    ts.isAsExpression(callee) ||
-    ts.isNonNullExpression(callee) ||
-    ts.isAwaitExpression(callee) ||
-    ts.isTypeAssertionExpression(callee) ||
-    ts.isSatisfiesExpression(callee)
-  ) {
-    callee = callee.expression;
-  }
+  const callee = skipOuterExpressions(expression);
   if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
   if (ts.isElementAccessExpression(callee) && (ts.isStringLiteral(callee.argumentExpression) || ts.isNoSubstitutionTemplateLiteral(callee.argumentExpression))) {
     return callee.argumentExpression.text;

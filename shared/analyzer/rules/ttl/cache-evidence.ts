@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Node, SyntaxKind, ts } from 'ts-morph';
-import { wrapCompilerNode, type CacheCall } from '../../clients/cache-calls';
+import { skipOuterExpressions, wrapCompilerNode, type CacheCall } from '../../clients/cache-calls';
 import { enclosingFunction, unwrap } from '../../clients/client-resolver';
 import type { FileModel, ProjectModel } from '../../engine/models';
 import { expireCommands, isStoreLibrary } from './expiry';
@@ -566,11 +566,3 @@ export const ephemeralWords: VetoWords = {
   ]),
 };
 
-/** Parentheses, `as`, `!` and `satisfies` around an expression. */
-function skipOuterExpressions(node: ts.Expression): ts.Expression {
-  let current = node;
-  while (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current) || ts.isSatisfiesExpression(current) || ts.isTypeAssertionExpression(current)) {
-    current = current.expression;
-  }
-  return current;
-}
