@@ -9,6 +9,7 @@ import type { LintResult } from '../analyzer/types';
 import { formatResults, FormatterName, FORMATTER_NAMES } from './formatters';
 import { applyBaseline, BaselineError, createBaseline, readBaseline, serializeBaseline } from './baseline';
 import { ProgressLine } from './progress';
+import { addInspectCommand } from './inspect-command';
 
 /** Exit codes: 0 clean, 1 findings (or too many warnings), 2 usage or internal error. */
 export const ExitCode = { ok: 0, findings: 1, error: 2 } as const;
@@ -118,6 +119,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .action(async (paths: string[], flags: { outputFile: string; rule?: Record<string, RuleSetting>; config?: string; project?: string }) => {
       exitCode = await runBaseline(paths, flags, io);
     });
+
+  addInspectCommand(program, io, (code) => {
+    exitCode = code;
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

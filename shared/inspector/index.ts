@@ -1,0 +1,10 @@
+export { inspectRedis, errorBound95, configWarnings } from './inspect';
+export type { InspectOptions } from './inspect';
+export type { InspectReport, PrefixReport, CliffReport, BigKeyReport, Warning, WarningLevel } from './report';
+export { InspectError, parseRedisUrl } from './connection';
+export type { InspectErrorKind } from './connection';
+export { formatInspectReport } from './format-text';
+export { renderNameForJson, renderNameForTerminal, stringifyJsonSafely } from './key-names';
+export { startRedis, freePort, RedisServerUnavailableError } from './redis-process';
+export type { SpawnedRedis } from './redis-process';
+export { startDemoServer, seedDemoKeyspace, demoFamilies, demoBigKeys } from './demo';

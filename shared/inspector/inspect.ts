@@ -1,0 +1,372 @@
+import type Redis from 'ioredis';
+import { ConnectionTarget, defaultTimeouts, InspectError, openConnection, parseRedisUrl, withTimeout } from './connection';
+import { renderNameForJson } from './key-names';
+import { BigKey, densestExpiryWindow, KeyspaceAccumulator, PrefixStats, ttlBuckets } from './keyspace';
+import { formatBytes } from './format-text';
+import type { BigKeyReport, CliffReport, InspectReport, PrefixReport, Warning } from './report';
+import { scanKeyspace } from './scan';
+import { readInfoStats, readServerFacts, ServerFacts, versionAtLeast } from './server-info';
+
+export interface InspectOptions {
+  url: string;
+  prefix?: Buffer;
+  delimiter?: string;
+  depth?: number;
+  sortBy?: 'memory' | 'keys';
+  /** Stop after this many keys and scale the counts to DBSIZE. */
+  sample?: number;
+  topN?: number;
+  scanCount?: number;
+  pipelineSize?: number;
+  /** Share of wall time the inspector may keep the server busy, in (0, 1]. */
+  dutyCycle?: number;
+  connectTimeoutMs?: number;
+  commandTimeoutMs?: number;
+  /** Thresholds of the findings. */
+  cliffWindowSeconds?: number;
+  cliffMinKeys?: number;
+  cliffMinShare?: number;
+  noTtlMinKeys?: number;
+  noTtlMinShare?: number;
+  onProgress?(keysScanned: number, dbsize: number | undefined): void;
+}
+
+interface Settings {
+  delimiter: string;
+  depth: number;
+  sortBy: 'memory' | 'keys';
+  topN: number;
+  scanCount: number;
+  pipelineSize: number;
+  dutyCycle: number;
+  cliffWindowSeconds: number;
+  cliffMinKeys: number;
+  cliffMinShare: number;
+  noTtlMinKeys: number;
+  noTtlMinShare: number;
+}
+
+const defaults: Settings = {
+  delimiter: ':',
+  depth: 2,
+  sortBy: 'memory',
+  topN: 10,
+  scanCount: 1000,
+  pipelineSize: 100,
+  dutyCycle: 0.5,
+  cliffWindowSeconds: 60,
+  cliffMinKeys: 50,
+  cliffMinShare: 0.5,
+  noTtlMinKeys: 100,
+  noTtlMinShare: 0.9,
+};
+
+/** Connects, inspects read-only and disconnects; rejects with an InspectError a user can read. */
+export async function inspectRedis(options: InspectOptions): Promise<InspectReport> {
+  const target = parseRedisUrl(options.url);
+  const timeouts = {
+    connectTimeoutMs: options.connectTimeoutMs ?? defaultTimeouts.connectTimeoutMs,
+    commandTimeoutMs: options.commandTimeoutMs ?? defaultTimeouts.commandTimeoutMs,
+  };
+  const client = await openConnection(target, timeouts);
+  try {
+    return await inspectConnected(client, target, { ...options, ...timeouts });
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function inspectConnected(client: Redis, target: ConnectionTarget, options: InspectOptions & { commandTimeoutMs: number }): Promise<InspectReport> {
+  const settings: Settings = { ...defaults, ...definedOnly(options) };
+  const started = Date.now();
+  const facts = await readServerFacts(client, options.commandTimeoutMs).catch((error: unknown) => {
+    throw error instanceof InspectError ? error : new InspectError('went-away', `${target.display} went away before the scan: ${String(error)}`, 0);
+  });
+  const unavailable = [...facts.unavailable];
+
+  // CLIENT NO-TOUCH keeps the inspector's lookups from refreshing LRU/LFU data; it exists from Redis 7.2 on.
+  let noTouch = false;
+  if (versionAtLeast(facts.version, '7.2')) {
+    try {
+      await withTimeout(client.call('CLIENT', 'NO-TOUCH', 'ON'), options.commandTimeoutMs, 'CLIENT NO-TOUCH');
+      noTouch = true;
+    } catch (error) {
+      unavailable.push(`CLIENT NO-TOUCH: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  const before = await readInfoStats(client, options.commandTimeoutMs);
+  const accumulator = new KeyspaceAccumulator({ delimiter: Buffer.from(settings.delimiter), depth: settings.depth, topN: settings.topN });
+  const scan = await scanKeyspace(client, {
+    prefix: options.prefix,
+    scanCount: settings.scanCount,
+    pipelineSize: settings.pipelineSize,
+    maxKeys: options.sample,
+    dutyCycle: settings.dutyCycle,
+    commandTimeoutMs: options.commandTimeoutMs,
+    target: target.display,
+    onKey: (record) => accumulator.add(record, Date.now()),
+    onProgress: (keysScanned) => options.onProgress?.(keysScanned, facts.dbsize),
+  });
+  unavailable.push(...scan.unavailable);
+  const after = await readInfoStats(client, options.commandTimeoutMs).catch((error: unknown) => {
+    throw new InspectError('went-away', `${target.display} went away after the scan (${scan.keysScanned} keys scanned): ${String(error)}`, scan.keysScanned);
+  });
+
+  // Scaling to DBSIZE is only meaningful when the sample was drawn from the whole database.
+  const sampled = !scan.complete && options.sample !== undefined;
+  let scale = 1;
+  let shareErrorBound95: number | undefined;
+  if (sampled && scan.keysScanned > 0) {
+    if (options.prefix === undefined && facts.dbsize !== undefined && facts.dbsize > scan.keysScanned) scale = facts.dbsize / scan.keysScanned;
+    else if (options.prefix !== undefined) unavailable.push('scaling: with --prefix the number of matching keys is unknown, so sampled counts are not scaled');
+    shareErrorBound95 = errorBound95(scan.keysScanned, options.prefix === undefined ? facts.dbsize : undefined);
+  }
+
+  const topLevel = sortTree([...accumulator.root.children.values()], settings.sortBy);
+  const prefixes = topLevel.slice(0, maxTopLevelPrefixes).map((node) => prefixReport(node, scale, settings.sortBy));
+  const unlisted = topLevel.slice(maxTopLevelPrefixes);
+  const cliffs = findCliffs(accumulator.root, settings, scale);
+  const noTtlShareOverall = accumulator.root.keys > 0 ? accumulator.root.noTtlKeys / accumulator.root.keys : 0;
+  const findings: Warning[] = [...ttlFindings(accumulator.root, settings, scale), ...cliffs.map(cliffFinding)];
+
+  const ownLookups = scan.ownLookups;
+  const server = serverSection(facts, before, after, ownLookups);
+  return {
+    target: target.display,
+    generatedAt: new Date(started).toISOString(),
+    server,
+    scan: {
+      keysScanned: scan.keysScanned,
+      complete: scan.complete,
+      dbsize: facts.dbsize,
+      sampled,
+      scale,
+      shareErrorBound95,
+      prefix: options.prefix ? renderNameForJson(options.prefix) : undefined,
+      delimiter: settings.delimiter,
+      depth: settings.depth,
+      sortBy: settings.sortBy,
+      commandsSent: scan.commandsSent,
+      noTouch,
+      durationMs: Date.now() - started,
+    },
+    prefixes,
+    ...(unlisted.length > 0 ? { morePrefixes: summed(unlisted, scale) } : {}),
+    cliffs,
+    bigKeys: { byMemory: accumulator.byMemory.entries.map(bigKeyReport), byElements: accumulator.byElements.entries.map(bigKeyReport) },
+    warnings: configWarnings(facts, noTtlShareOverall, accumulator.root.keys),
+    findings,
+    unavailable,
+  };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}
+
+/** Normal approximation of a proportion at its widest (p = 0.5), with the finite-population correction. */
+export function errorBound95(sampleSize: number, population: number | undefined): number {
+  const base = 1.96 * Math.sqrt(0.25 / sampleSize);
+  if (population === undefined || population <= 1 || population <= sampleSize) return base;
+  return base * Math.sqrt((population - sampleSize) / (population - 1));
+}
+
+/** How many children of each prefix, and how many top-level prefixes, the report lists one by one. */
+const maxChildrenPerPrefix = 20;
+const maxTopLevelPrefixes = 50;
+
+function summed(nodes: PrefixStats[], scale: number): { prefixes: number; keys: number; memoryBytes: number } {
+  return {
+    prefixes: nodes.length,
+    keys: Math.round(nodes.reduce((sum, node) => sum + node.keys, 0) * scale),
+    memoryBytes: Math.round(nodes.reduce((sum, node) => sum + node.memoryBytes, 0) * scale),
+  };
+}
+
+function sortTree(nodes: PrefixStats[], sortBy: 'memory' | 'keys'): PrefixStats[] {
+  return nodes.sort((a, b) => (sortBy === 'memory' ? b.memoryBytes - a.memoryBytes || b.keys - a.keys : b.keys - a.keys || b.memoryBytes - a.memoryBytes));
+}
+
+function prefixReport(node: PrefixStats, scale: number, sortBy: 'memory' | 'keys'): PrefixReport {
+  const histogram: Record<string, number> = {};
+  for (const bucket of ttlBuckets) histogram[bucket] = Math.round((node.ttlHistogram.get(bucket) ?? 0) * scale);
+  // Prefixes such as "user:<id>:" make one child per id: report the largest and sum the rest.
+  const children = sortTree([...node.children.values()], sortBy);
+  const shown = children.slice(0, maxChildrenPerPrefix);
+  const hidden = children.slice(maxChildrenPerPrefix);
+  return {
+    prefix: renderNameForJson(node.prefix),
+    ...(node.undelimited ? { undelimited: true } : {}),
+    depth: node.depth,
+    keys: Math.round(node.keys * scale),
+    keysScanned: node.keys,
+    noTtlShare: node.keys > 0 ? node.noTtlKeys / node.keys : 0,
+    memoryBytes: Math.round(node.memoryBytes * scale),
+    types: Object.fromEntries([...node.types].map(([type, count]) => [type, Math.round(count * scale)])),
+    ttlHistogram: histogram,
+    children: shown.map((child) => prefixReport(child, scale, sortBy)),
+    ...(hidden.length > 0 ? { moreChildren: summed(hidden, scale) } : {}),
+  };
+}
+
+/**
+ * The deepest prefixes that satisfy a test: a family and its parent usually both qualify, and the
+ * narrower family is the one to act on.
+ */
+function deepestMatching(root: PrefixStats, test: (node: PrefixStats) => boolean): PrefixStats[] {
+  const found: PrefixStats[] = [];
+  const visit = (node: PrefixStats): boolean => {
+    let childFound = false;
+    for (const child of node.children.values()) childFound = visit(child) || childFound;
+    if (childFound) return true;
+    if (node !== root && test(node)) {
+      found.push(node);
+      return true;
+    }
+    return false;
+  };
+  visit(root);
+  return found;
+}
+
+function findCliffs(root: PrefixStats, settings: Settings, scale: number): CliffReport[] {
+  const windowMs = settings.cliffWindowSeconds * 1000;
+  const windows = new Map<PrefixStats, ReturnType<typeof densestExpiryWindow>>();
+  const qualifies = (node: PrefixStats) => {
+    const window = densestExpiryWindow(node.expiries, windowMs);
+    windows.set(node, window);
+    return window !== undefined && window.keys * scale >= settings.cliffMinKeys && window.keys / window.ttlKeys >= settings.cliffMinShare;
+  };
+  return deepestMatching(root, qualifies)
+    .map((node) => {
+      const window = windows.get(node)!;
+      return {
+        prefix: renderNameForJson(node.prefix),
+        from: new Date(window.from).toISOString(),
+        to: new Date(window.to).toISOString(),
+        windowSeconds: settings.cliffWindowSeconds,
+        keys: Math.round(window.keys * scale),
+        ttlKeys: Math.round(window.ttlKeys * scale),
+        share: window.keys / window.ttlKeys,
+      };
+    })
+    .sort((a, b) => b.keys - a.keys);
+}
+
+function cliffFinding(cliff: CliffReport): Warning {
+  return {
+    id: 'expiry-cliff',
+    level: 'warn',
+    prefix: cliff.prefix,
+    message: `${cliff.keys} keys of ${cliff.prefix.text}* (${Math.round(cliff.share * 100)}% of its keys with a TTL) expire within ${cliff.windowSeconds} s, from ${cliff.from}`,
+    why: 'Keys that expire together are all missed together: the backing store takes every recomputation at once (a cache stampede).',
+    fix: 'Add random jitter to the TTL when writing these keys (the require-ttl-jitter rule finds the writes), or refresh them ahead of expiry.',
+  };
+}
+
+function ttlFindings(root: PrefixStats, settings: Settings, scale: number): Warning[] {
+  const qualifies = (node: PrefixStats) => !node.undelimited && node.keys * scale >= settings.noTtlMinKeys && node.noTtlKeys / node.keys >= settings.noTtlMinShare;
+  return deepestMatching(root, qualifies).map((node) => {
+    const prefix = renderNameForJson(node.prefix);
+    const keys = Math.round(node.keys * scale);
+    return {
+      id: 'prefix-without-ttl',
+      level: 'warn' as const,
+      prefix,
+      message: `${prefix.text}*: ${Math.round((node.noTtlKeys / node.keys) * 100)}% of ${keys} keys have no TTL`,
+      why: 'A cache entry without a TTL lives until it is evicted or deleted: stale data stays forever when an invalidation is missed, and volatile-* eviction policies can never free it.',
+      fix: 'Write these keys with an expiry (SET key value EX seconds); the require-ttl rule finds the writes. If the family is not a cache, keep it in a separate database or instance.',
+    };
+  });
+}
+
+function bigKeyReport(key: BigKey): BigKeyReport {
+  return {
+    key: renderNameForJson(key.name),
+    type: key.type,
+    memoryBytes: key.memoryBytes,
+    elements: key.elements,
+    ttlSeconds: key.pttlMs < 0 ? null : Math.round(key.pttlMs / 1000),
+  };
+}
+
+function serverSection(
+  facts: ServerFacts,
+  before: { keyspaceHits?: number; keyspaceMisses?: number } | undefined,
+  after: { keyspaceHits?: number; keyspaceMisses?: number } | undefined,
+  own: { hits: number; misses: number },
+): InspectReport['server'] {
+  const hitRatioNote =
+    'keyspace_hits/keyspace_misses since the server started, minus the lookups the inspector itself caused (its TYPE, PTTL and element-count commands count as lookups in Redis; MEMORY USAGE and SCAN do not).';
+  const section: InspectReport['server'] = {
+    version: facts.version,
+    role: facts.role,
+    usedMemoryBytes: facts.usedMemory,
+    maxmemoryBytes: facts.maxmemory,
+    maxmemoryPolicy: facts.maxmemoryPolicy,
+    persistence: facts.save !== undefined || facts.appendonly !== undefined ? { save: facts.save, appendonly: facts.appendonly } : undefined,
+    evictedKeys: facts.evictedKeys,
+    expiredKeys: facts.expiredKeys,
+    opsPerSec: facts.opsPerSec,
+    inspectorLookups: own,
+    hitRatioNote,
+  };
+  if (after?.keyspaceHits !== undefined && after.keyspaceMisses !== undefined) {
+    const hits = Math.max(0, after.keyspaceHits - own.hits);
+    const misses = Math.max(0, after.keyspaceMisses - own.misses);
+    section.keyspaceHits = hits;
+    section.keyspaceMisses = misses;
+    section.hitRatio = hits + misses > 0 ? hits / (hits + misses) : null;
+    if (before?.keyspaceHits !== undefined && before.keyspaceMisses !== undefined) {
+      section.otherClientsDuringScan = {
+        hits: Math.max(0, after.keyspaceHits - before.keyspaceHits - own.hits),
+        misses: Math.max(0, after.keyspaceMisses - before.keyspaceMisses - own.misses),
+      };
+    }
+  }
+  return section;
+}
+
+export function configWarnings(facts: ServerFacts, noTtlShare: number, keysScanned: number): Warning[] {
+  const warnings: Warning[] = [];
+  const noPersistence = facts.save === '' && facts.appendonly === false;
+  if (facts.maxmemory === 0) {
+    warnings.push({
+      id: 'maxmemory-unset',
+      level: 'warn',
+      message: 'maxmemory is 0 (no limit)',
+      why: 'Without a memory limit Redis never evicts: a cache grows until the machine runs out of memory and the operating system kills Redis (or it swaps and every request slows down).',
+      fix: 'Set maxmemory to about 70-80% of the memory Redis may use, with an eviction policy such as allkeys-lru or allkeys-lfu.',
+    });
+  }
+  // With maxmemory 0 nothing is ever evicted anyway; the warning above covers that case.
+  if (facts.maxmemoryPolicy === 'noeviction' && noPersistence && facts.maxmemory !== undefined && facts.maxmemory > 0) {
+    warnings.push({
+      id: 'noeviction-without-persistence',
+      level: 'warn',
+      message: 'maxmemory-policy is noeviction on a server without persistence (save "" and appendonly no)',
+      why: 'A server that keeps nothing on disk is a cache, yet with noeviction every write fails with an OOM error once maxmemory is reached instead of dropping old entries.',
+      fix: 'Use allkeys-lru or allkeys-lfu (or volatile-* when every cache key has a TTL).',
+    });
+  }
+  if (facts.maxmemoryPolicy === 'noeviction' && facts.maxmemory && facts.usedMemory !== undefined && facts.usedMemory >= 0.9 * facts.maxmemory) {
+    warnings.push({
+      id: 'near-maxmemory-noeviction',
+      level: 'error',
+      message: `used memory ${formatBytes(facts.usedMemory)} is ${Math.round((facts.usedMemory / facts.maxmemory) * 100)}% of maxmemory ${formatBytes(facts.maxmemory)} with noeviction`,
+      why: 'At maxmemory with noeviction, Redis rejects every write with an OOM error.',
+      fix: 'Raise maxmemory or switch to an eviction policy (allkeys-lru / allkeys-lfu) now.',
+    });
+  }
+  if (facts.maxmemoryPolicy?.startsWith('volatile-') && keysScanned > 0 && noTtlShare > 0.5) {
+    warnings.push({
+      id: 'volatile-policy-without-ttls',
+      level: 'warn',
+      message: `maxmemory-policy is ${facts.maxmemoryPolicy} but ${Math.round(noTtlShare * 100)}% of the scanned keys have no TTL`,
+      why: 'volatile-* policies only evict keys that have a TTL: keys without one can never be freed, so at maxmemory writes fail with OOM errors although most memory is cache.',
+      fix: 'Give cache keys a TTL, or use allkeys-lru / allkeys-lfu.',
+    });
+  }
+  return warnings;
+}

@@ -1,0 +1,105 @@
+import type { RenderedName } from './key-names';
+
+/** The JSON report of `cachescope inspect --json`; every figure says what it is in its name or its note. */
+export interface InspectReport {
+  target: string;
+  generatedAt: string;
+  server: ServerSection;
+  scan: ScanSection;
+  /** Prefix tree, sorted as asked (memory or keys), counts scaled to the whole keyspace when sampling. */
+  prefixes: PrefixReport[];
+  /** Top-level prefixes beyond the listed ones, summed. */
+  morePrefixes?: { prefixes: number; keys: number; memoryBytes: number };
+  cliffs: CliffReport[];
+  bigKeys: { byMemory: BigKeyReport[]; byElements: BigKeyReport[] };
+  warnings: Warning[];
+  findings: Warning[];
+  /** Parts of the report the server did not allow (ACL) or did not provide, with the reason. */
+  unavailable: string[];
+}
+
+export interface ServerSection {
+  version?: string;
+  role?: string;
+  usedMemoryBytes?: number;
+  /** 0 means unset (no limit). */
+  maxmemoryBytes?: number;
+  maxmemoryPolicy?: string;
+  persistence?: { save?: string; appendonly?: boolean };
+  evictedKeys?: number;
+  expiredKeys?: number;
+  opsPerSec?: number;
+  /** Keyspace hits and misses since the server started, with the inspector's own lookups subtracted. */
+  keyspaceHits?: number;
+  keyspaceMisses?: number;
+  hitRatio?: number | null;
+  /** Lookups the inspector itself caused (TYPE, PTTL and element counts), already subtracted above. */
+  inspectorLookups: { hits: number; misses: number };
+  /** Lookups by other clients while the inspection ran. */
+  otherClientsDuringScan?: { hits: number; misses: number };
+  hitRatioNote: string;
+}
+
+export interface ScanSection {
+  keysScanned: number;
+  complete: boolean;
+  /** DBSIZE of the selected database when readable. */
+  dbsize?: number;
+  sampled: boolean;
+  /** Multiplier applied to scanned counts to estimate the whole keyspace (1 when not sampling). */
+  scale: number;
+  /** 95% error bound (absolute, as a fraction) of shares computed from the sample; absent when not sampling. */
+  shareErrorBound95?: number;
+  prefix?: RenderedName;
+  delimiter: string;
+  depth: number;
+  sortBy: 'memory' | 'keys';
+  commandsSent: Record<string, number>;
+  noTouch: boolean;
+  durationMs: number;
+}
+
+export interface PrefixReport {
+  prefix: RenderedName;
+  /** True for the group of keys that contain no delimiter. */
+  undelimited?: boolean;
+  depth: number;
+  keys: number;
+  keysScanned: number;
+  noTtlShare: number;
+  memoryBytes: number;
+  types: Record<string, number>;
+  ttlHistogram: Record<string, number>;
+  /** The largest children (by the sort order); the rest are summed in moreChildren. */
+  children: PrefixReport[];
+  moreChildren?: { prefixes: number; keys: number; memoryBytes: number };
+}
+
+export interface CliffReport {
+  prefix: RenderedName;
+  from: string;
+  to: string;
+  windowSeconds: number;
+  keys: number;
+  ttlKeys: number;
+  share: number;
+}
+
+export interface BigKeyReport {
+  key: RenderedName;
+  type: string;
+  memoryBytes: number | null;
+  elements: number | null;
+  ttlSeconds: number | null;
+}
+
+export type WarningLevel = 'warn' | 'error';
+
+export interface Warning {
+  id: string;
+  level: WarningLevel;
+  message: string;
+  why: string;
+  fix: string;
+  prefix?: RenderedName;
+}
