@@ -123,4 +123,33 @@ describe('cachescope inspect', () => {
     const processes = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout;
     expect(processes).not.toContain(`127.0.0.1:${port}`);
   });
+
+  it('--json with --html writes the JSON to stdout and the self-contained page to the file', async () => {
+    const { code, stdout, stderr } = await run(['inspect', redis.url, '--json', '--html', 'pages/report.html']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as InspectReport;
+    const html = fs.readFileSync(path.join(scratch, 'pages/report.html'), 'utf8');
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+    expect(html).toContain(`<code>${report.target}</code>`);
+    for (const node of report.prefixes) expect(html).toContain(`<code>${node.prefix.text}</code>`);
+  });
+
+  it('--demo --html writes the page of the demo keyspace next to the terminal report', async () => {
+    const { code, stdout, stderr } = await run(['inspect', '--demo', '--html', 'demo.html']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('Expiry cliffs');
+    const html = fs.readFileSync(path.join(scratch, 'demo.html'), 'utf8');
+    expect(html).not.toMatch(/<script|https?:/i);
+    const cliffs = html.slice(html.indexOf('<section id="cliffs">'), html.indexOf('</section>', html.indexOf('<section id="cliffs">')));
+    expect(cliffs).toContain('<code>price:</code>');
+    for (const prefix of ['session:', 'product:', 'ratelimit:', 'user:profile:', 'leaderboard:global']) expect(html).toContain(`<code>${prefix}</code>`);
+  });
+
+  it('--html to a path that cannot be written exits 2 with one line', async () => {
+    const { code, stderr } = await run(['inspect', redis.url, '--html', '.']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^cachescope: cannot write the HTML report to \.: EISDIR.*\n$/);
+  });
 });

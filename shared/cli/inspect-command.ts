@@ -4,6 +4,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { InspectError } from '../inspector/connection';
 import { startDemoServer } from '../inspector/demo';
 import { formatInspectReport } from '../inspector/format-text';
+import { monitorMaxSeconds } from '../inspector/hot-keys';
+import { renderHtmlReport } from '../inspector/html-report';
 import { inspectRedis } from '../inspector/inspect';
 import { stringifyJsonSafely } from '../inspector/key-names';
 import { RedisServerUnavailableError, SpawnedRedis } from '../inspector/redis-process';
@@ -12,6 +14,7 @@ import type { InspectReport } from '../inspector/report';
 interface InspectFlags {
   json?: boolean;
   outputFile?: string;
+  html?: string;
   prefix?: string;
   sample?: number;
   delimiter: string;
@@ -20,6 +23,7 @@ interface InspectFlags {
   failOn?: 'warn' | 'error';
   demo?: boolean;
   color: boolean;
+  hotkeysMonitor?: number;
 }
 
 interface InspectIo {
@@ -35,6 +39,14 @@ function positiveInteger(value: string): number {
   return number;
 }
 
+function monitorSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > monitorMaxSeconds) {
+    throw new InvalidArgumentError(`expected a whole number of seconds from 1 to ${monitorMaxSeconds}, got "${value}"`);
+  }
+  return seconds;
+}
+
 export function addInspectCommand(program: Command, io: InspectIo, setExitCode: (code: number) => void): void {
   program
     .command('inspect')
@@ -42,12 +54,14 @@ export function addInspectCommand(program: Command, io: InspectIo, setExitCode: 
     .argument('[url]', 'redis://[user:pass@]host:port[/db], rediss://... or unix:///path/to.sock (default: $REDIS_URL, else redis://127.0.0.1:6379)')
     .option('--json', 'write the report as JSON')
     .option('-o, --output-file <path>', 'write the report to a file instead of stdout')
+    .option('--html <file>', 'also write the report as a self-contained HTML page to this file')
     .option('--prefix <prefix>', 'inspect only keys starting with this prefix')
     .option('--sample <n>', 'stop after n keys and scale the counts to the whole database', positiveInteger)
     .option('--delimiter <text>', 'separator of key name segments', ':')
     .option('--depth <n>', 'how many prefix levels to group by', positiveInteger, 2)
     .addOption(new Option('--sort <by>', 'order of the prefix table').choices(['memory', 'keys']).default('memory'))
     .addOption(new Option('--fail-on <level>', 'exit with code 1 when a problem at or above this level is found').choices(['warn', 'error']))
+    .option('--hotkeys-monitor <seconds>', 'sample hot keys with MONITOR for this many seconds (1-30); costs the server throughput while it runs', monitorSeconds)
     .option('--demo', 'start a throwaway redis-server with a sample cache keyspace, inspect it and stop it')
     .option('--no-color', 'disable colours')
     .action(async (url: string | undefined, flags: InspectFlags) => {
@@ -80,6 +94,8 @@ async function runInspect(url: string | undefined, flags: InspectFlags, io: Insp
       depth: flags.depth,
       sortBy: flags.sort,
       onProgress: progress,
+      hotKeysMonitorSeconds: flags.hotkeysMonitor,
+      onHotKeysMonitorStarted: io.stderr.isTTY ? () => io.stderr.write(`\r\x1b[2Kcachescope: sampling MONITOR for ${flags.hotkeysMonitor} s\n`) : undefined,
     });
   } catch (error) {
     if (progress) io.stderr.write('\r\x1b[2K');
@@ -104,6 +120,16 @@ async function runInspect(url: string | undefined, flags: InspectFlags, io: Insp
     fs.writeFileSync(target, text);
   } else {
     io.stdout.write(text);
+  }
+  if (flags.html) {
+    const htmlTarget = path.resolve(io.cwd, flags.html);
+    try {
+      fs.mkdirSync(path.dirname(htmlTarget), { recursive: true });
+      fs.writeFileSync(htmlTarget, renderHtmlReport(report));
+    } catch (error) {
+      io.stderr.write(`cachescope: cannot write the HTML report to ${flags.html}: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 2;
+    }
   }
 
   const problems = [...report.warnings, ...report.findings];

@@ -30,6 +30,9 @@ export function formatInspectReport(report: InspectReport, options: { color: boo
     if (scan.shareErrorBound95 !== undefined) scanLine += `, shares +/-${(scan.shareErrorBound95 * 100).toFixed(1)} points (95%)`;
   }
   lines.push(scanLine);
+  if (report.cluster) {
+    lines.push(`cluster of ${report.cluster.masters.length} masters, figures merged: ${report.cluster.masters.map((master) => `${sanitizeTerminalText(master.address)} (${master.keysScanned} keys)`).join(', ')}`);
+  }
 
   heading(`Prefixes (delimiter "${renderNameForTerminal(Buffer.from(scan.delimiter))}", by ${scan.sortBy})`);
   const rows: string[][] = [['prefix', 'keys', 'no TTL', 'memory', 'types', 'TTL <1m/1-10m/10m-1h/1-6h/6-24h/1-7d/>7d/none']];
@@ -60,6 +63,16 @@ export function formatInspectReport(report: InspectReport, options: { color: boo
   lines.push(...table([['key', 'type', 'memory', 'elements', 'TTL'], ...report.bigKeys.byMemory.map((key) => [name(key.key), key.type, key.memoryBytes === null ? '?' : formatBytes(key.memoryBytes), String(key.elements ?? '-'), key.ttlSeconds === null ? 'none' : `${key.ttlSeconds} s`])]));
   heading('Big keys by elements');
   lines.push(...table([['key', 'type', 'elements', 'memory'], ...report.bigKeys.byElements.map((key) => [name(key.key), key.type, String(key.elements ?? '-'), key.memoryBytes === null ? '?' : formatBytes(key.memoryBytes)])]));
+
+  if (report.hotKeys) {
+    const hot = report.hotKeys;
+    heading(
+      hot.source === 'lfu'
+        ? `Hot keys (LFU counters of ${hot.keysSampled} keys, OBJECT FREQ)`
+        : `Hot keys (GET-family reads in a ${((hot.windowMs ?? 0) / 1000).toFixed(1)} s MONITOR window, ${hot.commandsSampled} commands sampled)`,
+    );
+    lines.push(...table([['key', hot.source === 'lfu' ? 'LFU counter' : 'reads'], ...hot.keys.map((entry) => [name(entry.key), String(entry.count)])]));
+  }
 
   if (report.cliffs.length > 0) {
     heading('Expiry cliffs');

@@ -1,9 +1,14 @@
 export { inspectRedis, errorBound95, configWarnings } from './inspect';
 export type { InspectOptions } from './inspect';
 export type { InspectReport, PrefixReport, CliffReport, BigKeyReport, Warning, WarningLevel } from './report';
+export type { HotKeysReport, ClusterReport } from './report';
+export { parseHotkeysGetReply, parseInfoKeysizes, hotKeyFeatures, monitorMaxSeconds } from './hot-keys';
+export type { HotkeysGetReply, HotKeyFeatures, KeysizesHistogram } from './hot-keys';
+export { parseClusterNodes } from './cluster';
 export { InspectError, parseRedisUrl } from './connection';
 export type { InspectErrorKind } from './connection';
 export { formatInspectReport } from './format-text';
+export { renderHtmlReport, htmlReportCsp } from './html-report';
 export { renderNameForJson, renderNameForTerminal, stringifyJsonSafely } from './key-names';
 export { startRedis, freePort, RedisServerUnavailableError } from './redis-process';
 export type { SpawnedRedis } from './redis-process';

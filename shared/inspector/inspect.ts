@@ -3,9 +3,11 @@ import { ConnectionTarget, defaultTimeouts, InspectError, openConnection, parseR
 import { renderNameForJson } from './key-names';
 import { BigKey, densestExpiryWindow, KeyspaceAccumulator, PrefixStats, ttlBuckets } from './keyspace';
 import { formatBytes } from './format-text';
-import type { BigKeyReport, CliffReport, InspectReport, PrefixReport, Warning } from './report';
-import { scanKeyspace } from './scan';
-import { readInfoStats, readServerFacts, ServerFacts, versionAtLeast } from './server-info';
+import type { BigKeyReport, CliffReport, ClusterReport, HotKeysReport, InspectReport, PrefixReport, Warning } from './report';
+import { scanKeyspace, ScanOutcome } from './scan';
+import { collectHotKeys, CollectedHotKeys, HotKeysResult, LfuHotKeys, MonitorHotKeys } from './hot-keys';
+import { nodeTarget, readClusterMasters } from './cluster';
+import { InfoStats, readInfoStats, readServerFacts, ServerFacts, versionAtLeast } from './server-info';
 
 export interface InspectOptions {
   url: string;
@@ -29,6 +31,11 @@ export interface InspectOptions {
   noTtlMinKeys?: number;
   noTtlMinShare?: number;
   onProgress?(keysScanned: number, dbsize: number | undefined): void;
+  /** Sample hot keys with MONITOR for this many seconds (at most 30) instead of reading LFU counters. */
+  hotKeysMonitorSeconds?: number;
+  /** Stop the MONITOR sample after this many commands even if the window has not ended. */
+  hotKeysMonitorMaxCommands?: number;
+  onHotKeysMonitorStarted?(): void;
 }
 
 interface Settings {
@@ -95,23 +102,9 @@ async function inspectConnected(client: Redis, target: ConnectionTarget, options
     }
   }
 
-  const before = await readInfoStats(client, options.commandTimeoutMs);
   const accumulator = new KeyspaceAccumulator({ delimiter: Buffer.from(settings.delimiter), depth: settings.depth, topN: settings.topN });
-  const scan = await scanKeyspace(client, {
-    prefix: options.prefix,
-    scanCount: settings.scanCount,
-    pipelineSize: settings.pipelineSize,
-    maxKeys: options.sample,
-    dutyCycle: settings.dutyCycle,
-    commandTimeoutMs: options.commandTimeoutMs,
-    target: target.display,
-    onKey: (record) => accumulator.add(record, Date.now()),
-    onProgress: (keysScanned) => options.onProgress?.(keysScanned, facts.dbsize),
-  });
-  unavailable.push(...scan.unavailable);
-  const after = await readInfoStats(client, options.commandTimeoutMs).catch((error: unknown) => {
-    throw new InspectError('went-away', `${target.display} went away after the scan (${scan.keysScanned} keys scanned): ${String(error)}`, scan.keysScanned);
-  });
+  const { before, after, hotKeys, scan, cluster } = await scanAllNodes(client, target, options, settings, facts, noTouch, accumulator);
+  unavailable.push(...hotKeys.unavailable, ...scan.unavailable);
 
   // Scaling to DBSIZE is only meaningful when the sample was drawn from the whole database.
   const sampled = !scan.complete && options.sample !== undefined;
@@ -130,7 +123,9 @@ async function inspectConnected(client: Redis, target: ConnectionTarget, options
   const noTtlShareOverall = accumulator.root.keys > 0 ? accumulator.root.noTtlKeys / accumulator.root.keys : 0;
   const findings: Warning[] = [...ttlFindings(accumulator.root, settings, scale), ...cliffs.map(cliffFinding)];
 
-  const ownLookups = scan.ownLookups;
+  const ownLookups = { hits: scan.ownLookups.hits + hotKeys.ownLookups.hits, misses: scan.ownLookups.misses + hotKeys.ownLookups.misses };
+  const commandsSent = { ...scan.commandsSent };
+  for (const [command, sent] of Object.entries(hotKeys.commandsSent)) commandsSent[command] = (commandsSent[command] ?? 0) + sent;
   const server = serverSection(facts, before, after, ownLookups);
   return {
     target: target.display,
@@ -147,7 +142,7 @@ async function inspectConnected(client: Redis, target: ConnectionTarget, options
       delimiter: settings.delimiter,
       depth: settings.depth,
       sortBy: settings.sortBy,
-      commandsSent: scan.commandsSent,
+      commandsSent,
       noTouch,
       durationMs: Date.now() - started,
     },
@@ -158,6 +153,185 @@ async function inspectConnected(client: Redis, target: ConnectionTarget, options
     warnings: configWarnings(facts, noTtlShareOverall, accumulator.root.keys),
     findings,
     unavailable,
+    ...(hotKeys.result ? { hotKeys: hotKeysReport(hotKeys.result) } : {}),
+    ...(cluster ? { cluster } : {}),
+  };
+}
+
+interface ScanNode {
+  target: ConnectionTarget;
+  client: Redis;
+  /** Connections opened for a cluster master, closed after the scan; the URL's own connection is not. */
+  owned: boolean;
+  maxKeys?: number;
+  dbsize?: number;
+  keysScanned: number;
+}
+
+/** Shares `total` among `parts` as evenly as whole numbers allow. */
+function shareOf(total: number | undefined, parts: number, index: number): number | undefined {
+  if (total === undefined) return undefined;
+  return Math.floor(total / parts) + (index < total % parts ? 1 : 0);
+}
+
+function sumStats(stats: (InfoStats | undefined)[]): InfoStats | undefined {
+  if (stats.some((entry) => entry?.keyspaceHits === undefined || entry.keyspaceMisses === undefined)) return undefined;
+  return { keyspaceHits: stats.reduce((sum, entry) => sum + (entry?.keyspaceHits ?? 0), 0), keyspaceMisses: stats.reduce((sum, entry) => sum + (entry?.keyspaceMisses ?? 0), 0) };
+}
+
+function addCounts(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [command, sent] of Object.entries(from)) into[command] = (into[command] ?? 0) + sent;
+}
+
+/**
+ * Hot keys and the key scan on the server of the URL or, when it is in cluster mode, on every master (each holds
+ * only its own slots), all feeding one accumulator; counters are summed over the nodes. A sample is shared
+ * evenly among the masters so that every slot range is represented.
+ */
+async function scanAllNodes(
+  client: Redis,
+  target: ConnectionTarget,
+  options: InspectOptions & { commandTimeoutMs: number },
+  settings: Settings,
+  facts: ServerFacts,
+  noTouch: boolean,
+  accumulator: KeyspaceAccumulator,
+): Promise<{ before?: InfoStats; after?: InfoStats; hotKeys: CollectedHotKeys; scan: ScanOutcome; cluster?: ClusterReport }> {
+  const timeouts = { connectTimeoutMs: options.connectTimeoutMs ?? defaultTimeouts.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs };
+  const masters = await readClusterMasters(client, options.commandTimeoutMs);
+  const nodes: ScanNode[] = [];
+  try {
+    if (masters && masters.length > 0) {
+      for (const master of masters) {
+        const masterTarget = nodeTarget(target, master);
+        const masterClient = await openConnection(masterTarget, timeouts);
+        nodes.push({ target: masterTarget, client: masterClient, owned: true, keysScanned: 0 });
+        if (noTouch) {
+          // Refused on a master (ACL) costs only the no-touch guarantee there, as on the node of the URL.
+          await withTimeout(masterClient.call('CLIENT', 'NO-TOUCH', 'ON'), options.commandTimeoutMs, 'CLIENT NO-TOUCH').catch((error: unknown) => {
+            if (!(error instanceof Error && error.name === 'ReplyError')) throw error;
+          });
+        }
+        nodes[nodes.length - 1].dbsize = await withTimeout(masterClient.dbsize(), options.commandTimeoutMs, `${masterTarget.display} (DBSIZE)`);
+      }
+      // DBSIZE of one node counts its own slots only; the report's figure is the cluster's.
+      facts.dbsize = nodes.reduce((sum, node) => sum + (node.dbsize ?? 0), 0);
+    } else {
+      nodes.push({ target, client, owned: false, keysScanned: 0 });
+    }
+    nodes.forEach((node, index) => {
+      node.maxKeys = shareOf(options.sample, nodes.length, index);
+    });
+
+    const before = sumStats(await Promise.all(nodes.map((node) => readInfoStats(node.client, options.commandTimeoutMs))));
+    // Before the main scan: its element counts would otherwise raise the LFU counters being read.
+    let monitorsStarted = 0;
+    const perNode = await Promise.all(
+      nodes.map((node) =>
+        collectHotKeys(node.client, {
+          policy: facts.maxmemoryPolicy,
+          monitorSeconds: options.hotKeysMonitorSeconds,
+          monitorMaxCommands: options.hotKeysMonitorMaxCommands,
+          onMonitorStarted: () => {
+            monitorsStarted += 1;
+            if (monitorsStarted === nodes.length) options.onHotKeysMonitorStarted?.();
+          },
+          db: node.owned ? 0 : (target.options.db ?? 0),
+          lfu: { prefix: options.prefix, scanCount: settings.scanCount, pipelineSize: settings.pipelineSize, maxKeys: node.maxKeys, dutyCycle: settings.dutyCycle },
+          topN: settings.topN,
+          commandTimeoutMs: options.commandTimeoutMs,
+          target: node.target.display,
+        }),
+      ),
+    );
+    const hotKeys = mergeHotKeys(perNode, settings.topN);
+
+    const scan: ScanOutcome = { keysScanned: 0, complete: true, ownLookups: { hits: 0, misses: 0 }, commandsSent: {}, unavailable: [] };
+    for (const node of nodes) {
+      const scannedBefore = scan.keysScanned;
+      const outcome = await scanKeyspace(node.client, {
+        prefix: options.prefix,
+        scanCount: settings.scanCount,
+        pipelineSize: settings.pipelineSize,
+        maxKeys: node.maxKeys,
+        dutyCycle: settings.dutyCycle,
+        commandTimeoutMs: options.commandTimeoutMs,
+        target: node.target.display,
+        onKey: (record) => accumulator.add(record, Date.now()),
+        onProgress: (keysScanned) => options.onProgress?.(scannedBefore + keysScanned, facts.dbsize),
+      });
+      node.keysScanned = outcome.keysScanned;
+      scan.keysScanned += outcome.keysScanned;
+      scan.complete &&= outcome.complete;
+      scan.ownLookups.hits += outcome.ownLookups.hits;
+      scan.ownLookups.misses += outcome.ownLookups.misses;
+      addCounts(scan.commandsSent, outcome.commandsSent);
+      for (const reason of outcome.unavailable) if (!scan.unavailable.includes(reason)) scan.unavailable.push(reason);
+    }
+    const after = sumStats(
+      await Promise.all(
+        nodes.map((node) =>
+          readInfoStats(node.client, options.commandTimeoutMs).catch((error: unknown) => {
+            throw new InspectError('went-away', `${node.target.display} went away after the scan (${scan.keysScanned} keys scanned): ${String(error)}`, scan.keysScanned);
+          }),
+        ),
+      ),
+    );
+    const cluster = masters && masters.length > 0 ? { masters: nodes.map((node) => ({ address: node.target.display, dbsize: node.dbsize, keysScanned: node.keysScanned })) } : undefined;
+    return { before, after, hotKeys, scan, cluster };
+  } finally {
+    for (const node of nodes) if (node.owned) node.client.disconnect();
+  }
+}
+
+/** One hot-key result from the per-node ones: a key lives on one node only, so the lists merge without sums. */
+function mergeHotKeys(perNode: CollectedHotKeys[], topN: number): CollectedHotKeys {
+  if (perNode.length === 1) return perNode[0];
+  const merged: CollectedHotKeys = { ownLookups: { hits: 0, misses: 0 }, commandsSent: {}, unavailable: [] };
+  for (const node of perNode) {
+    merged.ownLookups.hits += node.ownLookups.hits;
+    merged.ownLookups.misses += node.ownLookups.misses;
+    addCounts(merged.commandsSent, node.commandsSent);
+    for (const reason of node.unavailable) if (!merged.unavailable.includes(reason)) merged.unavailable.push(reason);
+  }
+  const results = perNode.map((node) => node.result).filter((result): result is HotKeysResult => result !== undefined);
+  if (results.length === 0) return merged;
+  const keys = results.flatMap((result) => result.keys).sort((a, b) => b.count - a.count).slice(0, topN);
+  const lfu = results.filter((result): result is LfuHotKeys => result.source === 'lfu');
+  const monitor = results.filter((result): result is MonitorHotKeys => result.source === 'monitor');
+  if (lfu.length > 0) {
+    merged.result = { ...lfu[0], keys, keysSampled: lfu.reduce((sum, result) => sum + result.keysSampled, 0), complete: lfu.every((result) => result.complete) };
+  } else {
+    merged.result = {
+      source: 'monitor',
+      keys,
+      windowMs: Math.max(...monitor.map((result) => result.windowMs)),
+      commandsSampled: monitor.reduce((sum, result) => sum + result.commandsSampled, 0),
+      readsCounted: monitor.reduce((sum, result) => sum + result.readsCounted, 0),
+      stoppedBy: monitor.some((result) => result.stoppedBy === 'command-limit') ? 'command-limit' : 'window',
+    };
+  }
+  return merged;
+}
+
+function hotKeysReport(result: HotKeysResult): HotKeysReport {
+  const keys = result.keys.map((entry) => ({ key: renderNameForJson(entry.name), count: entry.count }));
+  if (result.source === 'lfu') {
+    return {
+      source: 'lfu',
+      keys,
+      keysSampled: result.keysSampled,
+      note: `OBJECT FREQ of ${result.keysSampled} keys: Redis's LFU counter, logarithmic (a counter of 20 is far more than twice 10) and decaying over lfu-decay-time, so it ranks keys rather than counting reads.`,
+    };
+  }
+  return {
+    source: 'monitor',
+    keys,
+    windowMs: result.windowMs,
+    commandsSampled: result.commandsSampled,
+    readsCounted: result.readsCounted,
+    stoppedBy: result.stoppedBy,
+    note: `GET-family reads (GET, MGET, HGET, HGETALL, SMEMBERS, ZRANGE and similar) seen by MONITOR in ${(result.windowMs / 1000).toFixed(1)} s, ${result.commandsSampled} commands sampled${result.stoppedBy === 'command-limit' ? ', stopped early at the command limit' : ''}: a short window, so a key hot at other times of day can be missing.`,
   };
 }
 
@@ -298,7 +472,7 @@ function serverSection(
   own: { hits: number; misses: number },
 ): InspectReport['server'] {
   const hitRatioNote =
-    'keyspace_hits/keyspace_misses since the server started, minus the lookups the inspector itself caused (its TYPE, PTTL and element-count commands count as lookups in Redis; MEMORY USAGE and SCAN do not).';
+    'keyspace_hits/keyspace_misses since the server started, minus the lookups the inspector itself caused (its TYPE, PTTL, element-count and OBJECT FREQ commands count as lookups in Redis; MEMORY USAGE and SCAN do not).';
   const section: InspectReport['server'] = {
     version: facts.version,
     role: facts.role,

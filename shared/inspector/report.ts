@@ -16,6 +16,28 @@ export interface InspectReport {
   findings: Warning[];
   /** Parts of the report the server did not allow (ACL) or did not provide, with the reason. */
   unavailable: string[];
+  /** The most-read keys, from LFU counters or a MONITOR sample; absent when neither was available or asked for. */
+  hotKeys?: HotKeysReport;
+  /** Present for a server in cluster mode: every master was scanned and the figures above are merged. */
+  cluster?: ClusterReport;
+}
+
+export interface ClusterReport {
+  masters: { address: string; dbsize?: number; keysScanned: number }[];
+}
+
+export interface HotKeysReport {
+  /** lfu: OBJECT FREQ counters (logarithmic, decaying); monitor: GET-family reads counted in a MONITOR window. */
+  source: 'lfu' | 'monitor';
+  keys: { key: RenderedName; count: number }[];
+  /** lfu: keys whose counter was read. */
+  keysSampled?: number;
+  /** monitor: length of the window, commands seen in it, and GET-family key reads counted. */
+  windowMs?: number;
+  commandsSampled?: number;
+  readsCounted?: number;
+  stoppedBy?: 'window' | 'command-limit';
+  note: string;
 }
 
 export interface ServerSection {
