@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { classifyError, InspectError, withTimeout } from './connection';
-import type { OwnLookups } from './scan';
+import { escapeGlob, sleep, type OwnLookups } from './scan';
 import { parseInfo, versionAtLeast } from './server-info';
 
 /**
@@ -55,19 +55,6 @@ class TopCounts {
     this.entries.sort((a, b) => b.count - a.count);
     if (this.entries.length > this.size) this.entries.pop();
   }
-}
-
-function escapeGlob(prefix: Buffer): Buffer {
-  const bytes: number[] = [];
-  for (const byte of prefix) {
-    if (byte === 0x2a || byte === 0x3f || byte === 0x5b || byte === 0x5d || byte === 0x5c) bytes.push(0x5c);
-    bytes.push(byte);
-  }
-  return Buffer.from(bytes);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export interface LfuOptions {

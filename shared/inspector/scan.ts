@@ -60,7 +60,8 @@ const lengthCommandByType: Record<string, string> = {
   stream: 'xlen',
 };
 
-function escapeGlob(prefix: Buffer): Buffer {
+/** A prefix as a literal SCAN MATCH pattern: its glob metacharacters escaped. */
+export function escapeGlob(prefix: Buffer): Buffer {
   const bytes: number[] = [];
   for (const byte of prefix) {
     // * ? [ ] \ are SCAN MATCH metacharacters.
@@ -70,7 +71,7 @@ function escapeGlob(prefix: Buffer): Buffer {
   return Buffer.from(bytes);
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
