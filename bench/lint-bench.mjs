@@ -12,6 +12,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { ensureBuilt } from './ensure-built.mjs';
+import { table } from './report-table.mjs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -230,16 +231,6 @@ function summariseCliJson(file) {
 
 // ---------------------------------------------------------------------------------------------
 // Report
-
-function table(rows) {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
-  return rows
-    .map((row, index) => {
-      const line = row.map((cell, column) => (column === 0 ? String(cell).padEnd(widths[column]) : String(cell).padStart(widths[column]))).join('   ');
-      return index === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('   ')}` : line;
-    })
-    .join('\n');
-}
 
 const formatCounts = (counts) =>
   Object.entries(counts)

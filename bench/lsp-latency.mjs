@@ -15,6 +15,7 @@
  */
 import * as fs from 'node:fs';
 import { ensureBuilt } from './ensure-built.mjs';
+import { table } from './report-table.mjs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -172,16 +173,6 @@ function countFiles(root) {
 const ms = (value) => `${Math.round(value).toLocaleString('en')} ms`;
 const fixed = (value) => (value < 10 ? value.toFixed(1) : Math.round(value).toLocaleString('en'));
 const verdict = (ok) => (ok ? 'met' : 'MISSED');
-
-function table(rows) {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
-  return rows
-    .map((row, index) => {
-      const line = row.map((cell, column) => (column === 0 ? String(cell).padEnd(widths[column]) : String(cell).padStart(widths[column]))).join('   ');
-      return index === 0 ? `${line}\n${widths.map((width) => '-'.repeat(width)).join('   ')}` : line;
-    })
-    .join('\n');
-}
 
 const formatCounts = (counts) =>
   Object.entries(counts)
