@@ -2,3 +2,8 @@
 export const lintWorkspaceCommand = 'cachescope.lintWorkspace';
 export const showOutputCommand = 'cachescope.showOutput';
 export const restartServerCommand = 'cachescope.restartServer';
+export const refreshRedisCommand = 'cachescope.redis.refresh';
+export const retryRedisCommand = 'cachescope.redis.retry';
+export const openRedisReportCommand = 'cachescope.redis.openReport';
+export const forgetRedisPasswordCommand = 'cachescope.redis.forgetPassword';
+export const stopDemoRedisCommand = 'cachescope.redis.stopDemo';

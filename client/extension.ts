@@ -1,13 +1,16 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { ServerConnection } from './server-connection';
+import { RedisInspector } from './redis-inspector';
 import { ServerStatusItem } from './status-item';
 
 /**
  * The CacheScope extension: starts the bundled language server, shows its state in the status bar and
- * contributes the commands. Diagnostics, code actions and hovers come from the server itself.
+ * contributes the commands. Diagnostics, code actions and hovers come from the server itself. The Redis view
+ * inspects live servers read-only, without the language server.
  */
 let connection: ServerConnection | undefined;
+let inspector: RedisInspector | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('CacheScope', { log: true });
@@ -15,11 +18,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   connection = new ServerConnection(context, output, status);
   context.subscriptions.push(output, status, connection);
   registerCommands(context, output, connection);
+  inspector = new RedisInspector(context, output);
+  context.subscriptions.push(inspector);
   await connection.start();
 }
 
 export async function deactivate(): Promise<void> {
   const stopping = connection;
+  const stoppingInspector = inspector;
   connection = undefined;
-  await stopping?.stop();
+  inspector = undefined;
+  await Promise.all([stopping?.stop(), stoppingInspector?.stopDemoServer()]);
 }

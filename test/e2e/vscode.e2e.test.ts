@@ -203,7 +203,13 @@ describe('the CacheScope extension in VS Code', { timeout: 180_000 }, () => {
   let problemsAfterScan: ProblemRow[] = [];
 
   beforeAll(async () => {
-    workbench = await launchWorkbench({ codeServerDir, extensions: [extensionVsix], workspace: fixtureDir });
+    workbench = await launchWorkbench({
+      codeServerDir,
+      extensions: [extensionVsix],
+      workspace: fixtureDir,
+      // Port 1 refuses connections: the Redis view's error row. No test ever connects to a Redis it did not start.
+      settings: { 'cachescope.inspector.connections': [{ name: 'Unreachable cache', url: 'redis://127.0.0.1:1' }] },
+    });
   }, 120_000);
 
   afterEach(async ({ task }) => {
@@ -330,6 +336,70 @@ describe('the CacheScope extension in VS Code', { timeout: 180_000 }, () => {
       30_000,
     );
     await bench.screenshot('disable-for-line');
+  });
+
+  it('the CacheScope view inspects the demo Redis: prefix tree, hit ratio in the status bar, report webview', async () => {
+    const bench = editor();
+    const page = bench.page;
+    await bench.runCommand('View: Show CacheScope');
+    const view = page.locator('.part.sidebar');
+    const exactly = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    const row = (label: string) => view.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exactly(label) }) });
+    const demo = row('Demo Redis').first();
+    await demo.waitFor({ state: 'visible', timeout: 30_000 });
+    if ((await demo.getAttribute('aria-expanded')) !== 'true') await demo.locator('.monaco-tl-twistie').click();
+    // Expanding starts redis-server, seeds the demo keyspace and scans it, read-only.
+    await waitFor('the demo prefix tree', async () => (await row('session:').count()) + (await row('product:').count()), (count) => count === 2, 90_000, 500);
+    expect(await row('Server').count()).toBe(1);
+    expect(await row('Problems').count()).toBe(1);
+    // Each prefix row describes keys, share without a TTL and memory.
+    expect(await row('product:').locator('.label-description').innerText()).toMatch(/^1000 keys · 100% no TTL · \d/);
+    const status = await waitFor('the hit-ratio status item', () => bench.statusBarTexts(), (texts) => texts.some((text) => /hits$|no lookups yet$/.test(text)), 30_000);
+    expect(status.some((text) => /hits$|no lookups yet$/.test(text))).toBe(true);
+    await bench.screenshot('inspector-tree');
+
+    // The inline action of the connection row opens the report.
+    await demo.hover();
+    await demo.locator('.action-label[aria-label="Open Redis Report"]').click();
+    const tab = page.locator('.tabs-container .tab:has-text("Redis Report: Demo Redis")');
+    await tab.waitFor({ state: 'visible', timeout: 30_000 });
+    // The webview's document sits in nested iframes; its text is the rendered report.
+    const reportText = await waitFor(
+      'the report page inside the webview',
+      async () => {
+        for (const frame of page.frames()) {
+          // The webview loads into a hidden pending frame, then shows it as the active one.
+          if ((await (await frame.frameElement().catch(() => undefined))?.getAttribute('id')) !== 'active-frame') continue;
+          const text = await frame.evaluate(() => (globalThis as unknown as { document: { body?: { innerText: string } } }).document.body?.innerText ?? '').catch(() => '');
+          if (text.includes('product:')) return text;
+        }
+        return '';
+      },
+      (text) => text !== '',
+      30_000,
+      500,
+    );
+    expect(reportText).toContain('session:');
+    await bench.screenshot('inspector-report');
+
+    // A server that cannot be reached is one error row with the classified message and a Retry action.
+    const unreachable = row('Unreachable cache').first();
+    await unreachable.locator('.monaco-tl-twistie').click();
+    const errorRow = view.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /refused/ }) }).first();
+    await errorRow.waitFor({ state: 'visible', timeout: 30_000 });
+    expect(await errorRow.locator('.label-name').innerText()).toBe('connection to redis://127.0.0.1:1 refused: is Redis running there?');
+    await errorRow.hover();
+    expect(await errorRow.locator('.action-label[aria-label="Retry"]').count()).toBe(1);
+
+    await bench.runCommand('CacheScope: Stop Demo Redis');
+    await waitFor(
+      'the notification that the demo Redis stopped',
+      () => page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts(),
+      (texts) => texts.some((text) => text.includes('the demo Redis is stopped')),
+      30_000,
+    );
+    // The expanded demo entry says so instead of starting another server.
+    await row('The demo Redis is stopped; Retry starts it again.').first().waitFor({ state: 'visible', timeout: 10_000 });
   });
 });
 
