@@ -1,36 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import Redis from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatInspectReport } from './format-text';
 import { decodeMonitorArgument, hotKeyFeatures, keysReadBy, parseHotkeysGetReply, parseInfoKeysizes } from './hot-keys';
 import { inspectRedis } from './inspect';
-import { SpawnedRedis, startRedis } from './redis-process';
+import { redisTestFixtures } from './testing/servers';
 
 /**
  * Hot keys against real redis-server processes started here on free ports: LFU counters checked against
  * redis-cli --hotkeys on the same server, a MONITOR window against traffic driven while it runs, and the
  * parsers of replies this machine's Redis 7.0 cannot give (HOTKEYS GET, INFO keysizes) on documented replies.
  */
-const servers: SpawnedRedis[] = [];
-const clients: Redis[] = [];
-
-async function server(args: string[] = []): Promise<SpawnedRedis> {
-  const started = await startRedis(args);
-  servers.push(started);
-  return started;
-}
-
-function client(url: string): Redis {
-  const connection = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
-  connection.on('error', () => undefined);
-  clients.push(connection);
-  return connection;
-}
-
-afterAll(async () => {
-  for (const connection of clients) connection.disconnect();
-  await Promise.all(servers.map((started) => started.stop()));
-});
+const { server, client } = redisTestFixtures();
 
 async function keyspaceStats(connection: Redis): Promise<{ hits: number; misses: number }> {
   const info = await connection.info('stats');

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { classifyError, InspectError, withTimeout } from './connection';
-import { escapeGlob, sleep, type OwnLookups } from './scan';
+import { escapeGlob, pauseForDutyCycle, type OwnLookups } from './scan';
 import { parseInfo, versionAtLeast } from './server-info';
 
 /**
@@ -117,9 +117,7 @@ export async function lfuHotKeys(client: Redis, options: LfuOptions): Promise<Lf
       }
       if (options.maxKeys !== undefined && result.keysSampled >= options.maxKeys) break;
       if (cursor === '0') break;
-      const worked = Date.now() - started;
-      const pause = Math.ceil((worked * (1 - options.dutyCycle)) / options.dutyCycle);
-      if (pause > 0) await sleep(pause);
+      await pauseForDutyCycle(Date.now() - started, options.dutyCycle);
     } while (cursor !== '0');
     result.complete = cursor === '0';
   } catch (error) {

@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import Redis from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { InspectError } from './connection';
 import { demoFamilies, seedDemoKeyspace } from './demo';
 import { formatInspectReport } from './format-text';
 import { inspectRedis } from './inspect';
 import { stringifyJsonSafely } from './key-names';
-import { SpawnedRedis, startRedis } from './redis-process';
+import type { SpawnedRedis } from './redis-process';
+import { redisTestFixtures } from './testing/servers';
 import type { InspectReport, PrefixReport } from './report';
 
 /**
@@ -14,26 +15,7 @@ import type { InspectReport, PrefixReport } from './report';
  * against an independent enumeration of the same server, and the server's own command statistics prove it
  * sent nothing but reads.
  */
-const servers: SpawnedRedis[] = [];
-const clients: Redis[] = [];
-
-async function server(args: string[] = []): Promise<SpawnedRedis> {
-  const started = await startRedis(args);
-  servers.push(started);
-  return started;
-}
-
-function client(url: string): Redis {
-  const connection = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
-  connection.on('error', () => undefined);
-  clients.push(connection);
-  return connection;
-}
-
-afterAll(async () => {
-  for (const connection of clients) connection.disconnect();
-  await Promise.all(servers.map((started) => started.stop()));
-});
+const { server, client } = redisTestFixtures();
 
 function topLevel(report: InspectReport, prefix: string): PrefixReport {
   const found = report.prefixes.find((node) => node.prefix.text === prefix);

@@ -71,6 +71,12 @@ export function escapeGlob(prefix: Buffer): Buffer {
   return Buffer.from(bytes);
 }
 
+/** Sleeps so that `workedMs` of work is `dutyCycle` of the time: the server's share of the inspector's attention. */
+export async function pauseForDutyCycle(workedMs: number, dutyCycle: number): Promise<void> {
+  const pause = Math.ceil((workedMs * (1 - dutyCycle)) / dutyCycle);
+  if (pause > 0) await sleep(pause);
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -175,9 +181,7 @@ export async function scanKeyspace(client: Redis, options: ScanOptions): Promise
       options.onProgress?.(outcome.keysScanned);
       if (options.maxKeys !== undefined && outcome.keysScanned >= options.maxKeys) break;
       if (cursor === '0') break;
-      const worked = Date.now() - started;
-      const pause = Math.ceil((worked * (1 - options.dutyCycle)) / options.dutyCycle);
-      if (pause > 0) await sleep(pause);
+      await pauseForDutyCycle(Date.now() - started, options.dutyCycle);
     } while (cursor !== '0');
     outcome.complete = cursor === '0';
   } catch (error) {
