@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { classifyError, InspectError, withTimeout } from './connection';
-import { escapeGlob, pauseForDutyCycle, type OwnLookups } from './scan';
+import { walkKeyspace, type OwnLookups } from './scan';
 import { parseInfo, versionAtLeast } from './server-info';
 
 /**
@@ -83,47 +83,27 @@ export async function lfuHotKeys(client: Redis, options: LfuOptions): Promise<Lf
     result.commandsSent[command] = (result.commandsSent[command] ?? 0) + n;
   };
   const bounded = <T>(promise: Promise<T>, what: string) => withTimeout(promise, options.commandTimeoutMs + 1000, `${options.target} (${what})`);
-  const matchArgs: Buffer[] = options.prefix ? [Buffer.from('MATCH'), Buffer.concat([escapeGlob(options.prefix), Buffer.from('*')])] : [];
-  let cursor = '0';
-  try {
-    do {
-      const started = Date.now();
-      count('SCAN');
-      const [nextCursor, names] = (await bounded(client.callBuffer('SCAN', cursor, ...matchArgs, 'COUNT', options.scanCount), 'SCAN')) as [Buffer, Buffer[]];
-      cursor = nextCursor.toString();
-      let batch = names;
-      if (options.maxKeys !== undefined) batch = batch.slice(0, Math.max(0, options.maxKeys - result.keysSampled));
-      for (let index = 0; index < batch.length; index += options.pipelineSize) {
-        const slice = batch.slice(index, index + options.pipelineSize);
-        const pipeline = client.pipeline();
-        for (const name of slice) pipeline.call('OBJECT', 'FREQ', name);
-        count('OBJECT FREQ', slice.length);
-        const replies = ((await bounded(pipeline.exec(), 'OBJECT FREQ')) ?? []) as [Error | null, unknown][];
-        slice.forEach((name, position) => {
-          const [error, frequency] = replies[position] ?? [new Error('pipeline returned fewer replies than commands'), null];
-          if (error) {
-            // A policy changed to non-LFU mid-pass makes OBJECT FREQ fail; anything but a reply error ends the pass.
-            if (error.name === 'ReplyError') return;
-            throw error;
-          }
-          if (typeof frequency !== 'number') {
-            result.ownLookups.misses += 1;
-            return;
-          }
-          result.ownLookups.hits += 1;
-          result.keysSampled += 1;
-          top.offer(name, frequency);
-        });
+  result.complete = await walkKeyspace(client, options, count, () => result.keysSampled, async (slice) => {
+    const pipeline = client.pipeline();
+    for (const name of slice) pipeline.call('OBJECT', 'FREQ', name);
+    count('OBJECT FREQ', slice.length);
+    const replies = ((await bounded(pipeline.exec(), 'OBJECT FREQ')) ?? []) as [Error | null, unknown][];
+    slice.forEach((name, position) => {
+      const [error, frequency] = replies[position] ?? [new Error('pipeline returned fewer replies than commands'), null];
+      if (error) {
+        // A policy changed to non-LFU mid-pass makes OBJECT FREQ fail; anything but a reply error ends the pass.
+        if (error.name === 'ReplyError') return;
+        throw error;
       }
-      if (options.maxKeys !== undefined && result.keysSampled >= options.maxKeys) break;
-      if (cursor === '0') break;
-      await pauseForDutyCycle(Date.now() - started, options.dutyCycle);
-    } while (cursor !== '0');
-    result.complete = cursor === '0';
-  } catch (error) {
-    if (error instanceof InspectError && error.kind !== 'timeout') throw error;
-    throw classifyError(error, options.target, true, result.keysSampled);
-  }
+      if (typeof frequency !== 'number') {
+        result.ownLookups.misses += 1;
+        return;
+      }
+      result.ownLookups.hits += 1;
+      result.keysSampled += 1;
+      top.offer(name, frequency);
+    });
+  });
   result.keys = top.entries;
   return result;
 }

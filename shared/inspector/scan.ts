@@ -71,6 +71,48 @@ export function escapeGlob(prefix: Buffer): Buffer {
   return Buffer.from(bytes);
 }
 
+/** What a walk of the keyspace needs: the bounds and pacing every SCAN pass of the inspector shares. */
+export type KeyspaceWalkOptions = Pick<ScanOptions, 'prefix' | 'scanCount' | 'pipelineSize' | 'maxKeys' | 'dutyCycle' | 'commandTimeoutMs' | 'target' | 'onProgress'>;
+
+/**
+ * SCAN over the keyspace (or a prefix) with a bounded COUNT, hands each pipeline-sized batch of names to
+ * `onBatch`, stops after `maxKeys` keys (as counted by `keysDone`), and pauses after each SCAN batch to keep
+ * to the duty cycle. Returns whether the cursor went all the way round. A failure is classified, naming
+ * how many keys were done.
+ */
+export async function walkKeyspace(
+  client: Redis,
+  options: KeyspaceWalkOptions,
+  count: (command: string, n?: number) => void,
+  keysDone: () => number,
+  onBatch: (names: Buffer[]) => Promise<void>,
+): Promise<boolean> {
+  const bounded = <T>(promise: Promise<T>, what: string) => withTimeout(promise, options.commandTimeoutMs + 1000, `${options.target} (${what})`);
+  const matchArgs: (string | Buffer)[] = options.prefix ? ['MATCH', Buffer.concat([escapeGlob(options.prefix), Buffer.from('*')])] : [];
+  let cursor = '0';
+  try {
+    do {
+      const started = Date.now();
+      count('SCAN');
+      const [nextCursor, names] = (await bounded(client.callBuffer('SCAN', cursor, ...matchArgs, 'COUNT', options.scanCount), 'SCAN')) as [Buffer, Buffer[]];
+      cursor = nextCursor.toString();
+      let batch = names;
+      if (options.maxKeys !== undefined) batch = batch.slice(0, Math.max(0, options.maxKeys - keysDone()));
+      for (let index = 0; index < batch.length; index += options.pipelineSize) {
+        await onBatch(batch.slice(index, index + options.pipelineSize));
+      }
+      options.onProgress?.(keysDone());
+      if (options.maxKeys !== undefined && keysDone() >= options.maxKeys) break;
+      if (cursor === '0') break;
+      await pauseForDutyCycle(Date.now() - started, options.dutyCycle);
+    } while (cursor !== '0');
+    return cursor === '0';
+  } catch (error) {
+    if (error instanceof InspectError && error.kind !== 'timeout') throw error;
+    throw classifyError(error, options.target, true, keysDone());
+  }
+}
+
 /** Sleeps so that `workedMs` of work is `dutyCycle` of the time: the server's share of the inspector's attention. */
 export async function pauseForDutyCycle(workedMs: number, dutyCycle: number): Promise<void> {
   const pause = Math.ceil((workedMs * (1 - dutyCycle)) / dutyCycle);
@@ -165,29 +207,9 @@ export async function scanKeyspace(client: Redis, options: ScanOptions): Promise
     }
   };
 
-  const matchArgs: (string | Buffer)[] = options.prefix ? ['MATCH', Buffer.concat([escapeGlob(options.prefix), Buffer.from('*')])] : [];
-  let cursor: string | Buffer = '0';
-  try {
-    do {
-      const started = Date.now();
-      count('SCAN');
-      const [nextCursor, names] = (await bounded(client.callBuffer('SCAN', cursor, ...matchArgs, 'COUNT', options.scanCount), 'SCAN')) as [Buffer, Buffer[]];
-      cursor = nextCursor.toString();
-      let batch = names;
-      if (options.maxKeys !== undefined) batch = batch.slice(0, Math.max(0, options.maxKeys - outcome.keysScanned));
-      for (let index = 0; index < batch.length; index += options.pipelineSize) {
-        await inspectBatch(batch.slice(index, index + options.pipelineSize));
-      }
-      options.onProgress?.(outcome.keysScanned);
-      if (options.maxKeys !== undefined && outcome.keysScanned >= options.maxKeys) break;
-      if (cursor === '0') break;
-      await pauseForDutyCycle(Date.now() - started, options.dutyCycle);
-    } while (cursor !== '0');
-    outcome.complete = cursor === '0';
-  } catch (error) {
-    if (error instanceof InspectError && error.kind !== 'timeout') throw error;
-    throw classifyError(error, options.target, true, outcome.keysScanned);
-  }
+  outcome.complete = await walkKeyspace(client, options, count, () => outcome.keysScanned, async (names) => {
+    await inspectBatch(names);
+  });
   outcome.unavailable = [...unavailable].map(([figure, reason]) => `${figure}: ${reason}`);
   return outcome;
 }
