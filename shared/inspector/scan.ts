@@ -90,6 +90,7 @@ export async function walkKeyspace(
   const bounded = <T>(promise: Promise<T>, what: string) => withTimeout(promise, options.commandTimeoutMs + 1000, `${options.target} (${what})`);
   const matchArgs: (string | Buffer)[] = options.prefix ? ['MATCH', Buffer.concat([escapeGlob(options.prefix), Buffer.from('*')])] : [];
   let cursor = '0';
+  let truncated = false;
   try {
     do {
       const started = Date.now();
@@ -98,6 +99,8 @@ export async function walkKeyspace(
       cursor = nextCursor.toString();
       let batch = names;
       if (options.maxKeys !== undefined) batch = batch.slice(0, Math.max(0, options.maxKeys - keysDone()));
+      // Keys left out of the last batch mean the walk did not see the whole keyspace, even if the cursor is back at 0.
+      if (batch.length < names.length) truncated = true;
       for (let index = 0; index < batch.length; index += options.pipelineSize) {
         await onBatch(batch.slice(index, index + options.pipelineSize));
       }
@@ -106,7 +109,7 @@ export async function walkKeyspace(
       if (cursor === '0') break;
       await pauseForDutyCycle(Date.now() - started, options.dutyCycle);
     } while (cursor !== '0');
-    return cursor === '0';
+    return cursor === '0' && !truncated;
   } catch (error) {
     if (error instanceof InspectError && error.kind !== 'timeout') throw error;
     throw classifyError(error, options.target, true, keysDone());
