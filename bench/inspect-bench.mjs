@@ -7,9 +7,14 @@
  * connection of its own, against an idle window before the run. It then checks that both tools
  * counted the same keys and the same memory.
  *
- *   node bench/inspect-bench.mjs [--keys 1000000] [--runs 1]
+ * The inspector paces itself by the latency it observes; its own view of that pacing (duty cycle, PING
+ * latency idle and during its scan) is reported beside the benchmark's. On a machine with few cores the
+ * client's CPU use inflates every PING latency measured on it; `--pin` runs redis-server on a core of its
+ * own (with `taskset`) and the tools and the benchmark on the others.
+ *
+ *   node bench/inspect-bench.mjs [--keys 1000000] [--runs 1] [--pin]
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -39,10 +44,11 @@ const ttlRangeSeconds = { min: 3_600, max: 86_400 };
 
 const usage = `usage: node bench/inspect-bench.mjs [options]
   --keys N    keys to seed, the two big keys included (default 1000000)
-  --runs N    rounds of (memkeys, inspect), alternating (default 1)`;
+  --runs N    rounds of (memkeys, inspect), alternating (default 1)
+  --pin       run redis-server on CPU 0 and everything else on the other CPUs (needs taskset and 2+ cores)`;
 
 function parseArgs(argv) {
-  const options = { keys: 1_000_000, runs: 1 };
+  const options = { keys: 1_000_000, runs: 1, pin: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
@@ -53,6 +59,7 @@ function parseArgs(argv) {
     };
     if (flag === '--keys') options.keys = positiveInteger(flag, value());
     else if (flag === '--runs') options.runs = positiveInteger(flag, value());
+    else if (flag === '--pin') options.pin = true;
     else if (flag === '--help' || flag === '-h') options.help = true;
     else throw new Error(`unknown option ${arg}`);
   }
@@ -207,7 +214,30 @@ async function serverCpuSeconds(client) {
   return total;
 }
 
-function runProcess(command, args) {
+/**
+ * CPU pinning: redis-server alone on CPU 0, the benchmark process and the tools it starts on the rest, so the
+ * client's CPU use cannot delay the server (or the other way round). Undefined when not asked for.
+ */
+function pinning(enabled) {
+  if (!enabled) return undefined;
+  const cpus = os.cpus().length;
+  if (cpus < 2) throw new Error('--pin needs at least 2 CPUs');
+  if (spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status !== 0) throw new Error('--pin needs taskset (util-linux)');
+  const clientCpus = `1-${cpus - 1}`;
+  const pin = (pid, list) => {
+    const result = spawnSync('taskset', ['-a', '-p', '-c', list, String(pid)], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`taskset -p ${list} ${pid} failed: ${result.stderr.trim()}`);
+  };
+  return { serverCpus: '0', clientCpus, pinServer: (pid) => pin(pid, '0'), pinSelf: () => pin(process.pid, clientCpus) };
+}
+
+/** The command line of a tool run, through taskset when pinning. */
+function toolCommand(command, args, pin) {
+  return pin ? ['taskset', ['-c', pin.clientCpus, command, ...args]] : [command, args];
+}
+
+function runProcess(command, args, pin) {
+  [command, args] = toolCommand(command, args, pin);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout = [];
@@ -239,21 +269,21 @@ export function parseMemkeysSummary(text) {
 export function inspectTotals(report) {
   const memoryBytes = report.prefixes.reduce((sum, prefix) => sum + prefix.memoryBytes, 0) + (report.morePrefixes?.memoryBytes ?? 0);
   const prefixKeys = report.prefixes.reduce((sum, prefix) => sum + prefix.keys, 0) + (report.morePrefixes?.keys ?? 0);
-  return { keys: report.scan.keysScanned, prefixKeys, memoryBytes, complete: report.scan.complete, durationMs: report.scan.durationMs };
+  return { keys: report.scan.keysScanned, prefixKeys, memoryBytes, complete: report.scan.complete, durationMs: report.scan.durationMs, pacing: report.scan.pacing };
 }
 
 const tools = {
   memkeys: {
     label: 'redis-cli --memkeys',
-    run: async (port) => parseMemkeysSummary(await runProcess('redis-cli', ['-p', String(port), '--memkeys'])),
+    run: async (port, pin) => parseMemkeysSummary(await runProcess('redis-cli', ['-p', String(port), '--memkeys'], pin)),
   },
   inspect: {
     label: 'cachescope inspect',
-    run: async (port) => inspectTotals(JSON.parse(await runProcess(process.execPath, [cliBin, 'inspect', `redis://127.0.0.1:${port}`, '--json', '--no-color']))),
+    run: async (port, pin) => inspectTotals(JSON.parse(await runProcess(process.execPath, [cliBin, 'inspect', `redis://127.0.0.1:${port}`, '--json', '--no-color'], pin))),
   },
 };
 
-async function measureRun(tool, port, control, pingClient, idleMs, log) {
+async function measureRun(tool, port, control, pingClient, idleMs, log, pin) {
   const stopIdle = startPinger(pingClient);
   await new Promise((resolve) => setTimeout(resolve, idleMs));
   const idle = await stopIdle();
@@ -261,26 +291,42 @@ async function measureRun(tool, port, control, pingClient, idleMs, log) {
   const cpuBefore = await serverCpuSeconds(control);
   const stopDuring = startPinger(pingClient);
   const started = performance.now();
-  const result = await tools[tool].run(port);
+  const result = await tools[tool].run(port, pin);
   const wallMs = performance.now() - started;
   const during = await stopDuring();
   const cpuAfter = await serverCpuSeconds(control);
   const run = { tool, wallMs, serverCpuSeconds: cpuAfter - cpuBefore, idleWindowMs: idleMs, pingIdle: idle, pingDuring: during, result };
   log(
     `${tools[tool].label}: ${seconds(wallMs)} s, server CPU ${run.serverCpuSeconds.toFixed(2)} s, ${result.keys.toLocaleString('en')} keys, ` +
-      `PING p99 ${idle.p99.toFixed(2)} ms idle / ${during.p99.toFixed(2)} ms during`,
+      `PING p99 ${idle.p99.toFixed(2)} ms idle / ${during.p99.toFixed(2)} ms during` +
+      (result.pacing ? `; inspector's pacing: ${pacingText(result.pacing)}` : ''),
   );
   return run;
 }
 
+/** The inspector's own account of its pacing, in one line. */
+export function pacingText(pacing) {
+  const latency = (summary) => (summary ? `${summary.p50.toFixed(2)}/${summary.p99.toFixed(2)}` : '?');
+  return (
+    `${pacing.mode}, duty cycle ${pacing.averageDutyCycle.toFixed(2)} average / ${pacing.minDutyCycle.toFixed(2)} lowest, ` +
+    `paused ${seconds(pacing.pausedMs)} s, PING p50/p99 ${latency(pacing.idle)} ms idle, ${latency(pacing.during)} ms during`
+  );
+}
+
 /**
  * Starts its own redis-server (never an existing one), seeds it, and runs the tools alternately.
- * @param {{ keys: number, runs: number, idleFirstMs?: number }} options
+ * @param {{ keys: number, runs: number, idleFirstMs?: number, pin?: boolean }} options
  */
 export async function runBenchmark(options, log = () => {}) {
   const { startRedis } = require('../dist/shared/inspector/redis-process.js');
   const Redis = require('ioredis');
+  const pin = pinning(options.pin);
   const server = await startRedis();
+  if (pin) {
+    pin.pinServer(server.pid);
+    pin.pinSelf();
+    log(`pinned: redis-server on CPU ${pin.serverCpus}, the benchmark and the tools on CPUs ${pin.clientCpus}`);
+  }
   const control = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
   const pingClient = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
   try {
@@ -301,12 +347,12 @@ export async function runBenchmark(options, log = () => {}) {
     for (let round = 0; round < options.runs; round++) {
       for (const tool of ['memkeys', 'inspect']) {
         const idleMs = Math.min(idleWindowMs.max, previousWall[tool] ?? options.idleFirstMs ?? idleWindowMs.first);
-        const run = await measureRun(tool, server.port, control, pingClient, idleMs, log);
+        const run = await measureRun(tool, server.port, control, pingClient, idleMs, log, pin);
         previousWall[tool] = run.wallMs;
         runs.push(run);
       }
     }
-    return { keys: options.keys, dbsize, seedingMs, usedMemoryBytes, version, runs, summary: summarise(runs) };
+    return { keys: options.keys, dbsize, seedingMs, usedMemoryBytes, version, pinned: Boolean(pin), runs, summary: summarise(runs) };
   } finally {
     control.disconnect();
     pingClient.disconnect();
@@ -338,6 +384,7 @@ function summarise(runs) {
       pingDuringMax: Math.max(...list.map((run) => run.pingDuring.max)),
       keys: list[list.length - 1].result.keys,
       memoryBytes: list[list.length - 1].result.memoryBytes,
+      pacing: list[list.length - 1].result.pacing,
     };
   };
   const memkeys = per('memkeys');
@@ -384,9 +431,21 @@ export function formatReport(figures) {
     ['keys counted', memkeys.keys.toLocaleString('en'), inspect.keys.toLocaleString('en')],
     ['memory total (MEMORY USAGE, MB)', mb(memkeys.memoryBytes), mb(inspect.memoryBytes)],
   ];
+  const pacing = inspect.pacing;
+  if (pacing) {
+    const latency = (summary) => (summary ? `${summary.p50.toFixed(2)} / ${summary.p99.toFixed(2)}` : '-');
+    rows.push(
+      ['inspector pacing', '-', pacing.mode],
+      ['duty cycle average / lowest', '-', `${pacing.averageDutyCycle.toFixed(2)} / ${pacing.minDutyCycle.toFixed(2)}`],
+      ['time paused (s)', '-', seconds(pacing.pausedMs)],
+      ["inspector's PING p50 / p99 idle (ms)", '-', latency(pacing.idle)],
+      ["inspector's PING p50 / p99 during (ms)", '-', latency(pacing.during)],
+    );
+  }
   const out = [
     `Inspection of ${figures.dbsize.toLocaleString('en')} keys (redis-server ${figures.version}, used_memory ${mb(figures.usedMemoryBytes)} MB); ` +
-      `seeding took ${seconds(figures.seedingMs)} s; ${rounds} round${rounds === 1 ? '' : 's'}, medians shown`,
+      `seeding took ${seconds(figures.seedingMs)} s; ${rounds} round${rounds === 1 ? '' : 's'}, medians shown` +
+      (figures.pinned ? '; redis-server pinned to a CPU of its own' : ''),
     '',
     table(rows),
     '',

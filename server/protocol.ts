@@ -32,6 +32,40 @@ export interface LintWorkspaceResult {
   durationMs: number;
 }
 
+/**
+ * Client → server: the workspace's key index grouped by family (pattern `product:*`, display `product:{id}`),
+ * with every place the code reads, writes, expires or invalidates it. The Redis view joins it with a live
+ * inspection through `shared/join` (`codeFamiliesFromLsp` there turns the reply into its input).
+ */
+export const keyFamiliesRequest = 'cachescope/keyFamilies';
+
+export type KeyFamiliesParams = Record<string, never>;
+
+export interface KeyFamilySite {
+  uri: string;
+  /** LSP range (0-based line and UTF-16 character) of the key expression. */
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  access: 'read' | 'write' | 'read-through' | 'invalidate' | 'expire';
+  command: string;
+  library: string;
+  /** For writes and expiries: the TTL as written (`EX 3600`, `no TTL in this call`). */
+  ttl?: string;
+  /** Rules with a finding on the call (`require-ttl`, `require-ttl-jitter`, ...). */
+  rules: string[];
+}
+
+export interface KeyFamily {
+  pattern: string;
+  display: string;
+  sites: KeyFamilySite[];
+}
+
+export interface KeyFamiliesResult {
+  families: KeyFamily[];
+  /** False when a workspace scan had not finished in time: the families of the files scanned so far. */
+  complete: boolean;
+}
+
 /** The `cachescope.*` settings the server reads through `workspace/configuration` (section `cachescope`). */
 export interface CacheScopeSettings {
   enable: boolean;

@@ -21,7 +21,8 @@ import {
   WorkspaceFolder,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { applyFixes, findProjectRoot, type FileAnalysis, type Finding, type Fix } from '../shared';
+import { applyFixes, findProjectRoot, type FileAnalysis, type Finding, type Fix, type KeySite } from '../shared';
+import { rulesOnCall } from '../shared/join/code-families';
 import {
   codeActionsFor,
   diagnosticSource,
@@ -35,9 +36,12 @@ import { Folder } from './folder';
 import {
   defaultSettings,
   fixAllKind,
+  keyFamiliesRequest,
   lintWorkspaceRequest,
   statusNotification,
   type CacheScopeSettings,
+  type KeyFamiliesResult,
+  type KeyFamily,
   type LintWorkspaceResult,
   type StatusParams,
 } from './protocol';
@@ -50,6 +54,8 @@ import {
 const maxFixPasses = 10;
 /** Milliseconds between two analyses, for changes queued meanwhile to arrive (see drain). */
 const settleMs = 4;
+/** How long `cachescope/keyFamilies` waits for unfinished workspace scans before answering with what it has. */
+const keyFamiliesWaitMs = 60_000;
 const configFileNames = new Set(['.cachescoperc.json', '.cachescoperc', 'package.json', 'tsconfig.json', 'jsconfig.json']);
 
 interface FileState {
@@ -75,6 +81,8 @@ export class CacheScopeServer {
   private initializationSettings?: Partial<CacheScopeSettings>;
   private ready: Promise<void> = Promise.resolve();
   private markReady: () => void = () => undefined;
+  /** Requests waiting for a workspace scan to finish; called with true when a scan failed instead. */
+  private scanWaiters: Array<(failed: boolean) => void> = [];
 
   constructor(private readonly connection: Connection) {}
 
@@ -93,6 +101,7 @@ export class CacheScopeServer {
     connection.onCodeAction((params) => this.guard('code action', () => this.codeActions(params), []));
     connection.onHover((params) => this.guard('hover', () => this.hover(params), null));
     connection.onRequest(lintWorkspaceRequest, () => this.guard('lint workspace', () => this.lintWorkspace(), { files: 0, errors: 0, warnings: 0, durationMs: 0 }));
+    connection.onRequest(keyFamiliesRequest, () => this.guard('key families', () => this.keyFamilies(), { families: [], complete: false }));
     connection.onShutdown(() => {
       for (const folder of this.folders.values()) folder.dispose();
     });
@@ -225,10 +234,12 @@ export class CacheScopeServer {
       for (const document of this.documents.all()) if (folder.contains(uriToPath(document.uri))) uris.add(document.uri);
       for (const uri of uris) this.publish(uri);
       this.sendReadyStatus();
+      this.releaseScanWaiters(false);
     },
     onScanFailure: (folder: Folder, message: string, stack?: string) => {
       this.connection.console.error(`Workspace scan of ${folder.root} failed: ${message}${stack ? `\n${stack}` : ''}`);
       this.sendStatus({ state: 'error', message });
+      this.releaseScanWaiters(true);
     },
     log: (message: string) => this.connection.console.info(message),
   };
@@ -455,6 +466,62 @@ export class CacheScopeServer {
     ].sort((a, b) => a.filePath.localeCompare(b.filePath) || a.range[0] - b.range[0]);
     const range = Range.create(document.positionAt(site.range[0]), document.positionAt(site.range[1]));
     return keyHover(site, family, folder.root, range, folder.scanComplete || !folder.scanWorkspace);
+  }
+
+  /** The key index of every workspace folder, grouped by family, once their scans are done (see keyFamiliesRequest). */
+  private async keyFamilies(): Promise<KeyFamiliesResult> {
+    await this.ready;
+    const deadline = Date.now() + keyFamiliesWaitMs;
+    const scanning = () => [...this.folders.values()].some((folder) => folder.scanWorkspace && !folder.scanComplete);
+    // A failed scan will not finish by waiting: answer with what the folders have.
+    let failed = false;
+    while (!failed && scanning() && Date.now() < deadline) {
+      failed = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), deadline - Date.now());
+        this.scanWaiters.push((scanFailed) => {
+          clearTimeout(timer);
+          resolve(scanFailed);
+        });
+      });
+    }
+    const families = new Map<string, KeyFamily>();
+    const add = (site: KeySite, findings: readonly Finding[]) => {
+      let family = families.get(site.family.pattern);
+      if (!family) {
+        family = { pattern: site.family.pattern, display: site.family.display, sites: [] };
+        families.set(site.family.pattern, family);
+      }
+      const { start, end } = site.location;
+      family.sites.push({
+        uri: fileUri(site.filePath),
+        range: { start: { line: start.line - 1, character: start.column - 1 }, end: { line: end.line - 1, character: end.column - 1 } },
+        access: site.access,
+        command: site.command,
+        library: site.library,
+        ...(site.ttl !== undefined ? { ttl: site.ttl } : {}),
+        rules: rulesOnCall(findings, site.callRange),
+      });
+    };
+    for (const folder of this.folders.values()) {
+      if (!folder.settings.enable || folder.mode !== 'workspace') continue;
+      if (folder.scanWorkspace) {
+        for (const site of folder.keySites) add(site, folder.findingsOf(site.filePath));
+      } else {
+        // Without a background scan the folder is analysed once, for this request.
+        const analysis = folder.session.analyzeWorkspace();
+        for (const site of analysis.keySites) add(site, analysis.findings.get(site.filePath) ?? []);
+      }
+    }
+    for (const family of families.values()) {
+      family.sites.sort((a, b) => a.uri.localeCompare(b.uri) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    }
+    return { families: [...families.values()].sort((a, b) => a.pattern.localeCompare(b.pattern)), complete: !scanning() };
+  }
+
+  private releaseScanWaiters(failed: boolean): void {
+    const waiters = this.scanWaiters;
+    this.scanWaiters = [];
+    for (const release of waiters) release(failed);
   }
 
   private async lintWorkspace(): Promise<LintWorkspaceResult> {

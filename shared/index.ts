@@ -19,3 +19,14 @@ export { WorkspaceSession } from './analyzer/session/workspace-session';
 export type { FileAnalysis, WorkspaceAnalysis, WorkspaceSessionOptions } from './analyzer/session/workspace-session';
 export type { InternalError } from './analyzer/engine/analyze';
 export { disableForFileFix, disableForLineFix } from './analyzer/engine/disable-comments';
+// Code and live: the key index joined with a live keyspace. `joinCodeWithLive`, which also runs the
+// inspection, is in shared/join/inspect-with-code so that importing the engine does not load a Redis client.
+export { codeFamiliesFromKeySites, codeFamiliesFromLsp } from './join/code-families';
+export type { CodeFamily, CodeSite, LspKeyFamily } from './join/code-families';
+export { FamilyMatcher } from './join/family-matcher';
+export { LiveTally } from './join/live-tally';
+export { joinTallyWithReport, defaultJoinThresholds } from './join/join';
+export type { CodeAndLiveReport, FamilyJoin, JoinFinding, JoinThresholds, LiveFigures } from './join/join';
+export { formatCodeAndLive } from './join/format-text';
+export { projectKeyIndex } from './join/project-key-index';
+export type { ProjectKeyIndex } from './join/project-key-index';

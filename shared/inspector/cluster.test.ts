@@ -6,7 +6,7 @@ import Redis, { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseClusterNodes, reachableMasters } from './cluster';
 import { formatInspectReport } from './format-text';
-import { inspectRedis } from './inspect';
+import { inspectRedis, KeyspaceInspection } from './inspect';
 import { freePort, SpawnedRedis, startRedis } from './redis-process';
 import type { InspectReport } from './report';
 
@@ -121,6 +121,26 @@ describe('Redis Cluster', () => {
     expect(sampled.scan.keysScanned).toBe(90);
     expect(sampled.cluster?.masters.map((master) => master.keysScanned)).toEqual([30, 30, 30]);
     expect(sampled.scan.scale).toBeCloseTo(1050 / 90, 10);
+  });
+
+  it('resumes each master from its own cursor: a sample then the rest give the full figures, and a cancel keeps whole batches', async () => {
+    const truth = enumerate();
+    const run = new KeyspaceInspection({ url: `redis://127.0.0.1:${masters[0].port}`, scanCount: 20, pipelineSize: 10 });
+    const sampled = await run.next({ maxKeys: 300 });
+    expect(sampled.scan).toMatchObject({ keysScanned: 300, complete: false, sampled: true });
+    expect(sampled.cluster?.masters.map((master) => master.keysScanned)).toEqual([100, 100, 100]);
+    const controller = new AbortController();
+    const cancelled = await run.next({ signal: controller.signal, onProgress: (keys) => keys >= 400 && controller.abort() });
+    expect(cancelled.scan.cancelled).toBe(true);
+    expect(cancelled.scan.keysScanned).toBeGreaterThanOrEqual(400);
+    expect(cancelled.scan.keysScanned).toBeLessThan(1050);
+    const rest = await run.next();
+    expect(run.complete).toBe(true);
+    expect(rest.scan.keysScanned).toBe(1050);
+    expect(Object.fromEntries(rest.prefixes.map((node) => [node.prefix.text, node.keysScanned]))).toEqual(Object.fromEntries(truth.perPrefix));
+    expect(rest.cluster?.masters.map((master) => [master.address, master.keysScanned]).sort()).toEqual(
+      masters.map((master) => [`redis://127.0.0.1:${master.port}`, truth.perMaster.get(master.port)]).sort(),
+    );
   });
 
   it('merges hot keys over the masters, from LFU counters and from MONITOR on every master', async () => {

@@ -1,5 +1,6 @@
 import { createColors } from 'picocolors';
 import { escapeBytes, RenderedName, renderNameForTerminal, sanitizeTerminalText } from './key-names';
+import type { LatencySummary, PacingReport } from './pacing';
 import type { InspectReport, PrefixReport, Warning } from './report';
 
 /** Plain-text tables for a terminal. Key names are re-escaped from their exact bytes so nothing can inject control codes. */
@@ -30,6 +31,8 @@ export function formatInspectReport(report: InspectReport, options: { color: boo
     if (scan.shareErrorBound95 !== undefined) scanLine += `, shares +/-${(scan.shareErrorBound95 * 100).toFixed(1)} points (95%)`;
   }
   lines.push(scanLine);
+  if (scan.cancelled) lines.push(c.yellow(`cancelled after ${scan.keysScanned} keys: the figures cover only the keys scanned so far`));
+  if (scan.pacing) lines.push(pacingLine(scan.pacing));
   if (report.cluster) {
     lines.push(`cluster of ${report.cluster.masters.length} masters, figures merged: ${report.cluster.masters.map((master) => `${sanitizeTerminalText(master.address)} (${master.keysScanned} keys)`).join(', ')}`);
   }
@@ -88,6 +91,18 @@ export function formatInspectReport(report: InspectReport, options: { color: boo
     for (const reason of report.unavailable) lines.push(`  ${sanitizeTerminalText(reason)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What the pacing did, in one line: the duty cycle chosen and the latency the inspector's probe saw. */
+export function pacingLine(pacing: PacingReport): string {
+  const duty = `duty cycle ${pacing.averageDutyCycle.toFixed(2)} on average (lowest ${pacing.minDutyCycle.toFixed(2)}, ${pacing.finalDutyCycle.toFixed(2)} at the end), paused ${(pacing.pausedMs / 1000).toFixed(1)} s`;
+  const latency = (what: string, summary: LatencySummary | undefined) => (summary ? `${summary.p50.toFixed(2)}/${summary.p99.toFixed(2)} ms ${what}` : undefined);
+  const seen = [latency('idle', pacing.idle), latency('during the scan', pacing.during)].filter(Boolean).join(', ');
+  const mode = pacing.mode === 'latency' ? `latency-driven (budget +${pacing.budgetMs ?? '?'} ms over idle)` : 'fixed';
+  let line = `pacing: ${mode}, ${duty}`;
+  if (seen) line += `; PING p50/p99 ${seen}${pacing.probe === 'main-thread' ? ' (timed on the main thread)' : ''}`;
+  if (pacing.note) line += `; ${pacing.note}`;
+  return line;
 }
 
 function issueLines(issue: Warning, c: ReturnType<typeof createColors>): string[] {

@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { classifyError, InspectError, withTimeout } from './connection';
+import type { Pacer } from './pacing';
 import { walkKeyspace, type OwnLookups } from './scan';
 import { parseInfo, versionAtLeast } from './server-info';
 
@@ -63,7 +64,10 @@ export interface LfuOptions {
   pipelineSize: number;
   /** Stop after this many keys (the same bound as the main scan's sample). */
   maxKeys?: number;
-  dutyCycle: number;
+  /** Pacing as in the main scan: a fixed duty cycle, or the pacer of the inspection. */
+  dutyCycle?: number;
+  pacer?: Pacer;
+  signal?: AbortSignal;
   commandTimeoutMs: number;
   target: string;
   topN: number;

@@ -1,4 +1,4 @@
-import { formatBytes } from './format-text';
+import { formatBytes, pacingLine } from './format-text';
 import { escapeBytes, RenderedName, renderNameForTerminal, sanitizeTerminalText } from './key-names';
 import { ttlBuckets } from './keyspace';
 import type { BigKeyReport, CliffReport, InspectReport, PrefixReport, Warning } from './report';
@@ -121,12 +121,14 @@ function serverSection(report: InspectReport): string {
   ];
   let scanText = `${count(scan.keysScanned)} keys${scan.dbsize !== undefined ? ` of ${count(scan.dbsize)}` : ''} in ${(scan.durationMs / 1000).toFixed(1)} s`;
   if (scan.prefix) scanText += `, matching ${nameHtml(scan.prefix)}*`;
-  if (!scan.complete) scanText += ' (incomplete)';
+  if (scan.cancelled) scanText += ` (cancelled after ${scan.keysScanned} keys)`;
+  else if (!scan.complete) scanText += ' (incomplete)';
   if (scan.sampled) {
     scanText += `; a sample, counts scaled &times;${scan.scale.toFixed(2)}`;
     if (scan.shareErrorBound95 !== undefined) scanText += `, shares &plusmn;${(scan.shareErrorBound95 * 100).toFixed(1)} points (95%)`;
   }
   facts.push(['Scan', scanText]);
+  if (scan.pacing) facts.push(['Pacing', safeText(pacingLine(scan.pacing).replace(/^pacing: /, ''))]);
   return `<section id="server"><h2>Server</h2>
 <dl class="facts">${facts.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('')}</dl></section>`;
 }

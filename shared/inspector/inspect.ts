@@ -1,16 +1,19 @@
 import type Redis from 'ioredis';
-import { ConnectionTarget, defaultTimeouts, InspectError, openConnection, parseRedisUrl, withTimeout } from './connection';
+import { ConnectionSettings, ConnectionTarget, defaultTimeouts, InspectError, openConnection, parseRedisUrl, withTimeout } from './connection';
 import { renderNameForJson } from './key-names';
 import { BigKey, densestExpiryWindow, KeyspaceAccumulator, PrefixStats, ttlBuckets } from './keyspace';
 import { formatBytes } from './format-text';
 import type { BigKeyReport, CliffReport, ClusterReport, HotKeysReport, InspectReport, PrefixReport, Warning } from './report';
-import { scanKeyspace, ScanOutcome } from './scan';
+import { KeyRecord, PacingSession, PacingSettings, scanKeyspace, startPosition, WalkPosition } from './scan';
+import { PacingStats } from './pacing';
 import { collectHotKeys, CollectedHotKeys, HotKeysResult, LfuHotKeys, MonitorHotKeys } from './hot-keys';
 import { nodeTarget, readClusterMasters } from './cluster';
 import { InfoStats, readInfoStats, readServerFacts, ServerFacts, versionAtLeast } from './server-info';
 
 export interface InspectOptions {
   url: string;
+  /** TLS files and options beyond the URL; they apply to every node of a cluster too. */
+  connection?: ConnectionSettings;
   prefix?: Buffer;
   delimiter?: string;
   depth?: number;
@@ -20,8 +23,15 @@ export interface InspectOptions {
   topN?: number;
   scanCount?: number;
   pipelineSize?: number;
-  /** Share of wall time the inspector may keep the server busy, in (0, 1]. */
+  /**
+   * A fixed share of wall time the inspector may keep the server busy, in (0, 1]. Without it the pacing is
+   * latency-driven: flat out while the server's PING latency stays within `latencyBudgetMs` of idle.
+   */
   dutyCycle?: number;
+  /** How far (ms) the server's PING round trip may rise above its idle baseline before the inspector backs off. */
+  latencyBudgetMs?: number;
+  /** How often (ms) the latency probe PINGs while the inspector scans. */
+  probeIntervalMs?: number;
   connectTimeoutMs?: number;
   commandTimeoutMs?: number;
   /** Thresholds of the findings. */
@@ -31,6 +41,13 @@ export interface InspectOptions {
   noTtlMinKeys?: number;
   noTtlMinShare?: number;
   onProgress?(keysScanned: number, dbsize: number | undefined): void;
+  /** Called once for every key scanned, after its per-key figures were read. */
+  onKey?(record: KeyRecord): void;
+  /**
+   * Stops the inspection after the batch in flight: it then resolves with the figures of the keys scanned so
+   * far, marked `scan.cancelled`, or rejects with an InspectError of kind 'cancelled' when none was scanned.
+   */
+  signal?: AbortSignal;
   /** Sample hot keys with MONITOR for this many seconds (at most 30) instead of reading LFU counters. */
   hotKeysMonitorSeconds?: number;
   /** Stop the MONITOR sample after this many commands even if the window has not ended. */
@@ -45,7 +62,8 @@ interface Settings {
   topN: number;
   scanCount: number;
   pipelineSize: number;
-  dutyCycle: number;
+  latencyBudgetMs: number;
+  probeIntervalMs: number;
   cliffWindowSeconds: number;
   cliffMinKeys: number;
   cliffMinShare: number;
@@ -60,7 +78,8 @@ const defaults: Settings = {
   topN: 10,
   scanCount: 1000,
   pipelineSize: 100,
-  dutyCycle: 0.5,
+  latencyBudgetMs: 1,
+  probeIntervalMs: 50,
   cliffWindowSeconds: 60,
   cliffMinKeys: 50,
   cliffMinShare: 0.5,
@@ -68,104 +87,328 @@ const defaults: Settings = {
   noTtlMinShare: 0.9,
 };
 
+/** PING round trips of the idle baseline taken on each server before its scan. */
+const baselinePings = 20;
+
 /** Connects, inspects read-only and disconnects; rejects with an InspectError a user can read. */
 export async function inspectRedis(options: InspectOptions): Promise<InspectReport> {
-  const target = parseRedisUrl(options.url);
-  const timeouts = {
-    connectTimeoutMs: options.connectTimeoutMs ?? defaultTimeouts.connectTimeoutMs,
-    commandTimeoutMs: options.commandTimeoutMs ?? defaultTimeouts.commandTimeoutMs,
-  };
-  const client = await openConnection(target, timeouts);
-  try {
-    return await inspectConnected(client, target, { ...options, ...timeouts });
-  } finally {
-    client.disconnect();
-  }
+  return new KeyspaceInspection(options).next({ maxKeys: options.sample });
 }
 
-async function inspectConnected(client: Redis, target: ConnectionTarget, options: InspectOptions & { commandTimeoutMs: number }): Promise<InspectReport> {
-  const settings: Settings = { ...defaults, ...definedOnly(options) };
-  const started = Date.now();
-  const facts = await readServerFacts(client, options.commandTimeoutMs).catch((error: unknown) => {
-    throw error instanceof InspectError ? error : new InspectError('went-away', `${target.display} went away before the scan: ${String(error)}`, 0);
-  });
-  const unavailable = [...facts.unavailable];
-
-  // CLIENT NO-TOUCH keeps the inspector's lookups from refreshing LRU/LFU data; it exists from Redis 7.2 on.
-  let noTouch = false;
-  if (versionAtLeast(facts.version, '7.2')) {
-    try {
-      await withTimeout(client.call('CLIENT', 'NO-TOUCH', 'ON'), options.commandTimeoutMs, 'CLIENT NO-TOUCH');
-      noTouch = true;
-    } catch (error) {
-      unavailable.push(`CLIENT NO-TOUCH: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
-  const accumulator = new KeyspaceAccumulator({ delimiter: Buffer.from(settings.delimiter), depth: settings.depth, topN: settings.topN });
-  const { before, after, hotKeys, scan, cluster } = await scanAllNodes(client, target, options, settings, facts, noTouch, accumulator);
-  unavailable.push(...hotKeys.unavailable, ...scan.unavailable);
-
-  // Scaling to DBSIZE is only meaningful when the sample was drawn from the whole database.
-  const sampled = !scan.complete && options.sample !== undefined;
-  let scale = 1;
-  let shareErrorBound95: number | undefined;
-  if (sampled && scan.keysScanned > 0) {
-    if (options.prefix === undefined && facts.dbsize !== undefined && facts.dbsize > scan.keysScanned) scale = facts.dbsize / scan.keysScanned;
-    else if (options.prefix !== undefined) unavailable.push('scaling: with --prefix the number of matching keys is unknown, so sampled counts are not scaled');
-    shareErrorBound95 = errorBound95(scan.keysScanned, options.prefix === undefined ? facts.dbsize : undefined);
-  }
-
-  const topLevel = sortTree([...accumulator.root.children.values()], settings.sortBy);
-  const prefixes = topLevel.slice(0, maxTopLevelPrefixes).map((node) => prefixReport(node, scale, settings.sortBy));
-  const unlisted = topLevel.slice(maxTopLevelPrefixes);
-  const cliffs = findCliffs(accumulator.root, settings, scale);
-  const noTtlShareOverall = accumulator.root.keys > 0 ? accumulator.root.noTtlKeys / accumulator.root.keys : 0;
-  const findings: Warning[] = [...ttlFindings(accumulator.root, settings, scale), ...cliffs.map(cliffFinding)];
-
-  const ownLookups = { hits: scan.ownLookups.hits + hotKeys.ownLookups.hits, misses: scan.ownLookups.misses + hotKeys.ownLookups.misses };
-  const commandsSent = { ...scan.commandsSent };
-  for (const [command, sent] of Object.entries(hotKeys.commandsSent)) commandsSent[command] = (commandsSent[command] ?? 0) + sent;
-  const server = serverSection(facts, before, after, ownLookups);
-  return {
-    target: target.display,
-    generatedAt: new Date(started).toISOString(),
-    server,
-    scan: {
-      keysScanned: scan.keysScanned,
-      complete: scan.complete,
-      dbsize: facts.dbsize,
-      sampled,
-      scale,
-      shareErrorBound95,
-      prefix: options.prefix ? renderNameForJson(options.prefix) : undefined,
-      delimiter: settings.delimiter,
-      depth: settings.depth,
-      sortBy: settings.sortBy,
-      commandsSent,
-      noTouch,
-      durationMs: Date.now() - started,
-    },
-    prefixes,
-    ...(unlisted.length > 0 ? { morePrefixes: summed(unlisted, scale) } : {}),
-    cliffs,
-    bigKeys: { byMemory: accumulator.byMemory.entries.map(bigKeyReport), byElements: accumulator.byElements.entries.map(bigKeyReport) },
-    warnings: configWarnings(facts, noTtlShareOverall, accumulator.root.keys),
-    findings,
-    unavailable,
-    ...(hotKeys.result ? { hotKeys: hotKeysReport(hotKeys.result) } : {}),
-    ...(cluster ? { cluster } : {}),
-  };
+/** One step of a resumable inspection. */
+export interface InspectionStep {
+  /** Stops this step after the batch in flight (default: the inspection's own signal). */
+  signal?: AbortSignal;
+  /** Scan at most this many more keys in this step; the rest of the keyspace when absent. */
+  maxKeys?: number;
+  /** Keys scanned so far over every step, and DBSIZE (default: the inspection's own callback). */
+  onProgress?(keysScanned: number, dbsize: number | undefined): void;
 }
 
+/** One server's share of the walk: its SCAN position and what was scanned there, kept between steps. */
+interface NodeProgress {
+  position: WalkPosition;
+  keysScanned: number;
+  dbsize?: number;
+}
+
+/** A server of the current step: the URL's own, or a cluster master. */
 interface ScanNode {
   target: ConnectionTarget;
   client: Redis;
-  /** Connections opened for a cluster master, closed after the scan; the URL's own connection is not. */
+  /** Connections opened for a cluster master, closed after the step; the URL's own connection is not. */
   owned: boolean;
+  progress: NodeProgress;
   maxKeys?: number;
-  dbsize?: number;
-  keysScanned: number;
+  pacing?: PacingSession;
+}
+
+/**
+ * An inspection that can stop and go on: it owns the figures gathered so far and the SCAN cursor of every server
+ * (one per master on a cluster). Each `next()` connects afresh, re-reads the server facts, continues SCAN from
+ * the saved cursors and resolves with a report of everything scanned so far. Until the cursors have gone round
+ * (`complete`), the report is labelled as a sample with its error bound, so a partial scan never looks complete.
+ * Hot keys are gathered in the first step only.
+ */
+export class KeyspaceInspection {
+  private readonly target: ConnectionTarget;
+  private readonly settings: Settings;
+  private readonly timeouts: { connectTimeoutMs: number; commandTimeoutMs: number };
+  private readonly accumulator: KeyspaceAccumulator;
+  /** Per server address: where its walk stands. */
+  private readonly nodes = new Map<string, NodeProgress>();
+  /** The servers of the last step: a cluster master that went away between steps no longer counts. */
+  private current: NodeProgress[] = [];
+  private readonly pacing = new PacingStats();
+  private readonly unavailableInScan = new Set<string>();
+  private readonly commandsSent: Record<string, number> = {};
+  private readonly ownLookups = { hits: 0, misses: 0 };
+  private hotKeys?: CollectedHotKeys;
+  private statsBefore?: InfoStats;
+  private scanned = 0;
+  private durationMs = 0;
+  private running = false;
+
+  constructor(private readonly options: InspectOptions) {
+    this.target = parseRedisUrl(options.url, options.connection);
+    this.settings = { ...defaults, ...definedOnly(options) } as Settings;
+    this.timeouts = {
+      connectTimeoutMs: options.connectTimeoutMs ?? defaultTimeouts.connectTimeoutMs,
+      commandTimeoutMs: options.commandTimeoutMs ?? defaultTimeouts.commandTimeoutMs,
+    };
+    this.accumulator = new KeyspaceAccumulator({ delimiter: Buffer.from(this.settings.delimiter), depth: this.settings.depth, topN: this.settings.topN });
+  }
+
+  /** True once SCAN went round on every server of the last step and every key it returned was inspected. */
+  get complete(): boolean {
+    return this.current.length > 0 && this.current.every((node) => node.position.done);
+  }
+
+  /** Keys inspected over every step so far. */
+  get keysScanned(): number {
+    return this.scanned;
+  }
+
+  async next(step: InspectionStep = {}): Promise<InspectReport> {
+    if (this.running) throw new Error('a step of this inspection is still running');
+    this.running = true;
+    const signal = step.signal ?? this.options.signal;
+    try {
+      if (signal?.aborted && this.scanned === 0) throw cancelledError();
+      const client = await openConnection(this.target, this.timeouts);
+      try {
+        return await this.step(client, step, signal);
+      } finally {
+        client.disconnect();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async step(client: Redis, step: InspectionStep, signal: AbortSignal | undefined): Promise<InspectReport> {
+    const { settings, options, target } = this;
+    const commandTimeoutMs = this.timeouts.commandTimeoutMs;
+    const started = Date.now();
+    const facts = await readServerFacts(client, commandTimeoutMs).catch((error: unknown) => {
+      throw error instanceof InspectError ? error : new InspectError('went-away', `${target.display} went away before the scan: ${String(error)}`, 0);
+    });
+    const unavailable = [...facts.unavailable];
+
+    // CLIENT NO-TOUCH keeps the inspector's lookups from refreshing LRU/LFU data; it exists from Redis 7.2 on.
+    let noTouch = false;
+    if (versionAtLeast(facts.version, '7.2')) {
+      try {
+        await withTimeout(client.call('CLIENT', 'NO-TOUCH', 'ON'), commandTimeoutMs, 'CLIENT NO-TOUCH');
+        noTouch = true;
+      } catch (error) {
+        unavailable.push(`CLIENT NO-TOUCH: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+
+    const { after, cluster } = await this.scanAllNodes(client, facts, noTouch, step, signal);
+    const hotKeys = this.hotKeys ?? { ownLookups: { hits: 0, misses: 0 }, commandsSent: {}, unavailable: [] };
+    unavailable.push(...hotKeys.unavailable, ...this.unavailableInScan);
+    this.durationMs += Date.now() - started;
+
+    const complete = this.complete;
+    const cancelled = !complete && signal?.aborted === true;
+    if (cancelled && this.scanned === 0) throw cancelledError();
+    const keysScanned = this.scanned;
+    // An incomplete scan is a sample of the keyspace, whether it was asked for, cancelled or is still to be resumed.
+    const sampled = !complete && keysScanned > 0;
+    let scale = 1;
+    let shareErrorBound95: number | undefined;
+    if (sampled) {
+      if (options.prefix === undefined && facts.dbsize !== undefined && facts.dbsize > keysScanned) scale = facts.dbsize / keysScanned;
+      else if (options.prefix !== undefined) unavailable.push('scaling: with --prefix the number of matching keys is unknown, so sampled counts are not scaled');
+      shareErrorBound95 = errorBound95(keysScanned, options.prefix === undefined ? facts.dbsize : undefined);
+    }
+
+    const accumulator = this.accumulator;
+    const topLevel = sortTree([...accumulator.root.children.values()], settings.sortBy);
+    const prefixes = topLevel.slice(0, maxTopLevelPrefixes).map((node) => prefixReport(node, scale, settings.sortBy));
+    const unlisted = topLevel.slice(maxTopLevelPrefixes);
+    const cliffs = findCliffs(accumulator.root, settings, scale);
+    const noTtlShareOverall = accumulator.root.keys > 0 ? accumulator.root.noTtlKeys / accumulator.root.keys : 0;
+    const findings: Warning[] = [...ttlFindings(accumulator.root, settings, scale), ...cliffs.map(cliffFinding)];
+
+    const ownLookups = { hits: this.ownLookups.hits + hotKeys.ownLookups.hits, misses: this.ownLookups.misses + hotKeys.ownLookups.misses };
+    const commandsSent = { ...this.commandsSent };
+    addCounts(commandsSent, hotKeys.commandsSent);
+    const server = serverSection(facts, this.statsBefore, after, ownLookups);
+    return {
+      target: target.display,
+      generatedAt: new Date(started).toISOString(),
+      server,
+      scan: {
+        keysScanned,
+        complete,
+        ...(cancelled ? { cancelled: true as const } : {}),
+        dbsize: facts.dbsize,
+        sampled,
+        scale,
+        shareErrorBound95,
+        prefix: options.prefix ? renderNameForJson(options.prefix) : undefined,
+        delimiter: settings.delimiter,
+        depth: settings.depth,
+        sortBy: settings.sortBy,
+        commandsSent,
+        noTouch,
+        durationMs: this.durationMs,
+        pacing: this.pacing.report(),
+      },
+      prefixes,
+      ...(unlisted.length > 0 ? { morePrefixes: summed(unlisted, scale) } : {}),
+      cliffs,
+      bigKeys: { byMemory: accumulator.byMemory.entries.map(bigKeyReport), byElements: accumulator.byElements.entries.map(bigKeyReport) },
+      warnings: configWarnings(facts, noTtlShareOverall, accumulator.root.keys),
+      findings,
+      unavailable,
+      ...(hotKeys.result ? { hotKeys: hotKeysReport(hotKeys.result) } : {}),
+      ...(cluster ? { cluster } : {}),
+    };
+  }
+
+  private progressOf(address: string): NodeProgress {
+    let progress = this.nodes.get(address);
+    if (!progress) {
+      progress = { position: startPosition(), keysScanned: 0 };
+      this.nodes.set(address, progress);
+    }
+    return progress;
+  }
+
+  /**
+   * Hot keys (first step only) and the key scan on the server of the URL or, when it is in cluster mode, on every
+   * master (each holds only its own slots), all feeding one accumulator; counters are summed over the nodes. A
+   * step's key budget is shared evenly among the masters still to finish, so that every slot range is represented.
+   */
+  private async scanAllNodes(
+    client: Redis,
+    facts: ServerFacts,
+    noTouch: boolean,
+    step: InspectionStep,
+    signal: AbortSignal | undefined,
+  ): Promise<{ after?: InfoStats; cluster?: ClusterReport }> {
+    const { options, settings, target } = this;
+    const commandTimeoutMs = this.timeouts.commandTimeoutMs;
+    const masters = await readClusterMasters(client, commandTimeoutMs);
+    const nodes: ScanNode[] = [];
+    try {
+      if (masters && masters.length > 0) {
+        for (const master of masters) {
+          const masterTarget = nodeTarget(target, master);
+          const masterClient = await openConnection(masterTarget, this.timeouts);
+          const node: ScanNode = { target: masterTarget, client: masterClient, owned: true, progress: this.progressOf(masterTarget.display) };
+          nodes.push(node);
+          if (noTouch) {
+            // Refused on a master (ACL) costs only the no-touch guarantee there, as on the node of the URL.
+            await withTimeout(masterClient.call('CLIENT', 'NO-TOUCH', 'ON'), commandTimeoutMs, 'CLIENT NO-TOUCH').catch((error: unknown) => {
+              if (!(error instanceof Error && error.name === 'ReplyError')) throw error;
+            });
+          }
+          node.progress.dbsize = await withTimeout(masterClient.dbsize(), commandTimeoutMs, `${masterTarget.display} (DBSIZE)`);
+        }
+        // DBSIZE of one node counts its own slots only; the report's figure is the cluster's.
+        facts.dbsize = nodes.reduce((sum, node) => sum + (node.progress.dbsize ?? 0), 0);
+      } else {
+        const progress = this.progressOf(target.display);
+        progress.dbsize = facts.dbsize;
+        nodes.push({ target, client, owned: false, progress });
+      }
+      this.current = nodes.map((node) => node.progress);
+      const unfinished = nodes.filter((node) => !node.progress.position.done);
+      unfinished.forEach((node, index) => {
+        node.maxKeys = shareOf(step.maxKeys, unfinished.length, index);
+      });
+
+      const pacingSettings: PacingSettings = {
+        dutyCycle: options.dutyCycle,
+        latencyBudgetMs: settings.latencyBudgetMs,
+        probeIntervalMs: settings.probeIntervalMs,
+        baselineSamples: baselinePings,
+        commandTimeoutMs,
+      };
+      // Baselines first, on every server at once and before any work, so they see the servers idle.
+      await Promise.all(
+        unfinished.map(async (node) => {
+          node.pacing = await PacingSession.open(node.client, pacingSettings, this.pacing);
+        }),
+      );
+
+      const infoStats = (node: ScanNode, when: string) =>
+        readInfoStats(node.client, commandTimeoutMs).catch((error: unknown) => {
+          throw new InspectError('went-away', `${node.target.display} went away ${when} (${this.scanned} keys scanned): ${String(error)}`, this.scanned);
+        });
+      if (this.hotKeys === undefined) {
+        this.statsBefore = sumStats(await Promise.all(nodes.map((node) => readInfoStats(node.client, commandTimeoutMs))));
+        this.hotKeys = await this.collectHotKeys(nodes, facts, signal);
+      }
+
+      const onProgress = step.onProgress ?? options.onProgress;
+      for (const node of unfinished) {
+        if (signal?.aborted) break;
+        const outcome = await scanKeyspace(node.client, {
+          prefix: options.prefix,
+          scanCount: settings.scanCount,
+          pipelineSize: settings.pipelineSize,
+          maxKeys: node.maxKeys,
+          pacer: node.pacing,
+          signal,
+          position: node.progress.position,
+          commandTimeoutMs,
+          target: node.target.display,
+          onKey: (record) => {
+            this.accumulator.add(record, Date.now());
+            this.scanned += 1;
+            node.progress.keysScanned += 1;
+            options.onKey?.(record);
+          },
+          onProgress: () => onProgress?.(this.scanned, facts.dbsize),
+        });
+        this.ownLookups.hits += outcome.ownLookups.hits;
+        this.ownLookups.misses += outcome.ownLookups.misses;
+        addCounts(this.commandsSent, outcome.commandsSent);
+        for (const reason of outcome.unavailable) this.unavailableInScan.add(reason);
+      }
+      const after = sumStats(await Promise.all(nodes.map((node) => infoStats(node, 'after the scan'))));
+      const cluster = masters && masters.length > 0 ? { masters: nodes.map((node) => ({ address: node.target.display, dbsize: node.progress.dbsize, keysScanned: node.progress.keysScanned })) } : undefined;
+      return { after, cluster };
+    } finally {
+      await Promise.all(nodes.map((node) => node.pacing?.close()));
+      for (const node of nodes) if (node.owned) node.client.disconnect();
+    }
+  }
+
+  /** Before the main scan: its element counts would otherwise raise the LFU counters being read. */
+  private async collectHotKeys(nodes: ScanNode[], facts: ServerFacts, signal: AbortSignal | undefined): Promise<CollectedHotKeys> {
+    const { options, settings, target } = this;
+    let monitorsStarted = 0;
+    const perNode = await Promise.all(
+      nodes.map((node) =>
+        collectHotKeys(node.client, {
+          policy: facts.maxmemoryPolicy,
+          monitorSeconds: options.hotKeysMonitorSeconds,
+          monitorMaxCommands: options.hotKeysMonitorMaxCommands,
+          onMonitorStarted: () => {
+            monitorsStarted += 1;
+            if (monitorsStarted === nodes.length) options.onHotKeysMonitorStarted?.();
+          },
+          db: node.owned ? 0 : (target.options.db ?? 0),
+          lfu: { prefix: options.prefix, scanCount: settings.scanCount, pipelineSize: settings.pipelineSize, maxKeys: node.maxKeys, pacer: node.pacing, signal },
+          topN: settings.topN,
+          commandTimeoutMs: this.timeouts.commandTimeoutMs,
+          target: node.target.display,
+        }),
+      ),
+    );
+    return mergeHotKeys(perNode, settings.topN);
+  }
+}
+
+function cancelledError(): InspectError {
+  return new InspectError('cancelled', 'the inspection was cancelled before any key was scanned', 0);
 }
 
 /** Shares `total` among `parts` as evenly as whole numbers allow. */
@@ -181,107 +424,6 @@ function sumStats(stats: (InfoStats | undefined)[]): InfoStats | undefined {
 
 function addCounts(into: Record<string, number>, from: Record<string, number>): void {
   for (const [command, sent] of Object.entries(from)) into[command] = (into[command] ?? 0) + sent;
-}
-
-/**
- * Hot keys and the key scan on the server of the URL or, when it is in cluster mode, on every master (each holds
- * only its own slots), all feeding one accumulator; counters are summed over the nodes. A sample is shared
- * evenly among the masters so that every slot range is represented.
- */
-async function scanAllNodes(
-  client: Redis,
-  target: ConnectionTarget,
-  options: InspectOptions & { commandTimeoutMs: number },
-  settings: Settings,
-  facts: ServerFacts,
-  noTouch: boolean,
-  accumulator: KeyspaceAccumulator,
-): Promise<{ before?: InfoStats; after?: InfoStats; hotKeys: CollectedHotKeys; scan: ScanOutcome; cluster?: ClusterReport }> {
-  const timeouts = { connectTimeoutMs: options.connectTimeoutMs ?? defaultTimeouts.connectTimeoutMs, commandTimeoutMs: options.commandTimeoutMs };
-  const masters = await readClusterMasters(client, options.commandTimeoutMs);
-  const nodes: ScanNode[] = [];
-  try {
-    if (masters && masters.length > 0) {
-      for (const master of masters) {
-        const masterTarget = nodeTarget(target, master);
-        const masterClient = await openConnection(masterTarget, timeouts);
-        nodes.push({ target: masterTarget, client: masterClient, owned: true, keysScanned: 0 });
-        if (noTouch) {
-          // Refused on a master (ACL) costs only the no-touch guarantee there, as on the node of the URL.
-          await withTimeout(masterClient.call('CLIENT', 'NO-TOUCH', 'ON'), options.commandTimeoutMs, 'CLIENT NO-TOUCH').catch((error: unknown) => {
-            if (!(error instanceof Error && error.name === 'ReplyError')) throw error;
-          });
-        }
-        nodes[nodes.length - 1].dbsize = await withTimeout(masterClient.dbsize(), options.commandTimeoutMs, `${masterTarget.display} (DBSIZE)`);
-      }
-      // DBSIZE of one node counts its own slots only; the report's figure is the cluster's.
-      facts.dbsize = nodes.reduce((sum, node) => sum + (node.dbsize ?? 0), 0);
-    } else {
-      nodes.push({ target, client, owned: false, keysScanned: 0 });
-    }
-    nodes.forEach((node, index) => {
-      node.maxKeys = shareOf(options.sample, nodes.length, index);
-    });
-
-    const before = sumStats(await Promise.all(nodes.map((node) => readInfoStats(node.client, options.commandTimeoutMs))));
-    // Before the main scan: its element counts would otherwise raise the LFU counters being read.
-    let monitorsStarted = 0;
-    const perNode = await Promise.all(
-      nodes.map((node) =>
-        collectHotKeys(node.client, {
-          policy: facts.maxmemoryPolicy,
-          monitorSeconds: options.hotKeysMonitorSeconds,
-          monitorMaxCommands: options.hotKeysMonitorMaxCommands,
-          onMonitorStarted: () => {
-            monitorsStarted += 1;
-            if (monitorsStarted === nodes.length) options.onHotKeysMonitorStarted?.();
-          },
-          db: node.owned ? 0 : (target.options.db ?? 0),
-          lfu: { prefix: options.prefix, scanCount: settings.scanCount, pipelineSize: settings.pipelineSize, maxKeys: node.maxKeys, dutyCycle: settings.dutyCycle },
-          topN: settings.topN,
-          commandTimeoutMs: options.commandTimeoutMs,
-          target: node.target.display,
-        }),
-      ),
-    );
-    const hotKeys = mergeHotKeys(perNode, settings.topN);
-
-    const scan: ScanOutcome = { keysScanned: 0, complete: true, ownLookups: { hits: 0, misses: 0 }, commandsSent: {}, unavailable: [] };
-    for (const node of nodes) {
-      const scannedBefore = scan.keysScanned;
-      const outcome = await scanKeyspace(node.client, {
-        prefix: options.prefix,
-        scanCount: settings.scanCount,
-        pipelineSize: settings.pipelineSize,
-        maxKeys: node.maxKeys,
-        dutyCycle: settings.dutyCycle,
-        commandTimeoutMs: options.commandTimeoutMs,
-        target: node.target.display,
-        onKey: (record) => accumulator.add(record, Date.now()),
-        onProgress: (keysScanned) => options.onProgress?.(scannedBefore + keysScanned, facts.dbsize),
-      });
-      node.keysScanned = outcome.keysScanned;
-      scan.keysScanned += outcome.keysScanned;
-      scan.complete &&= outcome.complete;
-      scan.ownLookups.hits += outcome.ownLookups.hits;
-      scan.ownLookups.misses += outcome.ownLookups.misses;
-      addCounts(scan.commandsSent, outcome.commandsSent);
-      for (const reason of outcome.unavailable) if (!scan.unavailable.includes(reason)) scan.unavailable.push(reason);
-    }
-    const after = sumStats(
-      await Promise.all(
-        nodes.map((node) =>
-          readInfoStats(node.client, options.commandTimeoutMs).catch((error: unknown) => {
-            throw new InspectError('went-away', `${node.target.display} went away after the scan (${scan.keysScanned} keys scanned): ${String(error)}`, scan.keysScanned);
-          }),
-        ),
-      ),
-    );
-    const cluster = masters && masters.length > 0 ? { masters: nodes.map((node) => ({ address: node.target.display, dbsize: node.dbsize, keysScanned: node.keysScanned })) } : undefined;
-    return { before, after, hotKeys, scan, cluster };
-  } finally {
-    for (const node of nodes) if (node.owned) node.client.disconnect();
-  }
 }
 
 /** One hot-key result from the per-node ones: a key lives on one node only, so the lists merge without sums. */

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InspectError } from './connection';
+import { InspectError, parseRedisUrl } from './connection';
 import { listKeys, sortKeys } from './key-list';
 import { deleteKey, parseTtlInput, setKeyTtl } from './key-writes';
 import type { SpawnedRedis } from './redis-process';
@@ -100,22 +100,38 @@ describe('listKeys and the key writes against a live server', () => {
 
   it('deletes exactly the key asked for, binary name included, and says when it was already gone', async () => {
     const binaryName = Buffer.from([0x62, 0x69, 0x6e, 0x3a, 0xff, 0x00, 0x3c]);
-    expect(await deleteKey(redis.url, binaryName)).toEqual({ done: true });
+    expect(await deleteKey({ url: redis.url }, binaryName)).toEqual({ done: true });
     expect(await client(redis.url).exists(binaryName)).toBe(0);
     expect(await client(redis.url).exists('session:1')).toBe(1);
-    const again = await deleteKey(redis.url, binaryName);
+    const again = await deleteKey({ url: redis.url }, binaryName);
     expect(again.done).toBe(false);
     expect(again).toMatchObject({ reason: expect.stringContaining('bin:\\xff\\x00<') });
   });
 
   it('sets a TTL on an existing key and never creates a missing one', async () => {
-    expect(await setKeyTtl(redis.url, Buffer.from('user:forever'), 600)).toEqual({ done: true });
+    expect(await setKeyTtl({ url: redis.url }, Buffer.from('user:forever'), 600)).toEqual({ done: true });
     const ttl = await client(redis.url).ttl('user:forever');
     expect(ttl).toBeGreaterThan(590);
     expect(ttl).toBeLessThanOrEqual(600);
-    const missing = await setKeyTtl(redis.url, Buffer.from('user:missing'), 600);
+    const missing = await setKeyTtl({ url: redis.url }, Buffer.from('user:missing'), 600);
     expect(missing.done).toBe(false);
     expect(await client(redis.url).exists('user:missing')).toBe(0);
-    await expect(setKeyTtl(redis.url, Buffer.from('user:1'), 0)).rejects.toBeInstanceOf(InspectError);
+    await expect(setKeyTtl({ url: redis.url }, Buffer.from('user:1'), 0)).rejects.toBeInstanceOf(InspectError);
+  });
+});
+
+describe('a password kept apart from the URL', () => {
+  it('is used for plain and Sentinel URLs, and wins over one in the URL', async () => {
+    expect(parseRedisUrl('redis://cache:6379/0', { password: 'from-secrets' }).options.password).toBe('from-secrets');
+    expect(parseRedisUrl('redis://:in-url@cache:6379', { password: 'from-secrets' }).options.password).toBe('from-secrets');
+    expect(parseRedisUrl('redis-sentinel://s1:26379,s2:26379#mymaster', { password: 'from-secrets' }).options.password).toBe('from-secrets');
+    expect(parseRedisUrl('redis://cache:6379', { password: 'from-secrets' }).display).not.toContain('from-secrets');
+  });
+
+  it('opens a server that requires it; without it the listing fails as an authentication error', async () => {
+    const secured = await server(['--requirepass', 'pa:ss@word/with#chars']);
+    await listKeys({ url: secured.url, connection: { password: 'pa:ss@word/with#chars' }, limit: 10 });
+    await expect(listKeys({ url: secured.url, limit: 10 })).rejects.toMatchObject({ kind: 'auth-failed' });
+    await expect(setKeyTtl({ url: secured.url, connection: { password: 'wrong' } }, Buffer.from('k'), 5)).rejects.toMatchObject({ kind: 'auth-failed' });
   });
 });

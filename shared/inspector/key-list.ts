@@ -1,4 +1,4 @@
-import { ConnectionTimeouts, defaultTimeouts, openConnection, parseRedisUrl } from './connection';
+import { ConnectionSettings, ConnectionTimeouts, defaultTimeouts, openConnection, parseRedisUrl } from './connection';
 import { KeyRecord, scanKeyspace } from './scan';
 
 /** How a key browser orders the keys it lists. */
@@ -6,6 +6,8 @@ export type KeyOrder = 'memory' | 'ttl' | 'name';
 
 export interface ListKeysOptions {
   url: string;
+  /** TLS files and checks beyond what the URL says. */
+  connection?: ConnectionSettings;
   /** Only keys starting with these bytes; the whole keyspace when absent. */
   prefix?: Buffer;
   /** List at most this many keys (SCAN stops there): a browser page, not an inventory. */
@@ -28,7 +30,7 @@ export interface KeyListing {
  * listing that is not complete is a sorted page of the prefix, and says so through `complete`.
  */
 export async function listKeys(options: ListKeysOptions): Promise<KeyListing> {
-  const target = parseRedisUrl(options.url);
+  const target = parseRedisUrl(options.url, options.connection);
   const timeouts = options.timeouts ?? defaultTimeouts;
   const client = await openConnection(target, timeouts);
   try {

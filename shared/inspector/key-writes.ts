@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { ConnectionTimeouts, defaultTimeouts, InspectError, openConnection, parseRedisUrl, withTimeout } from './connection';
+import { ConnectionSettings, ConnectionTimeouts, defaultTimeouts, InspectError, openConnection, parseRedisUrl, withTimeout } from './connection';
 import { renderNameForTerminal } from './key-names';
 
 /**
@@ -10,9 +10,16 @@ import { renderNameForTerminal } from './key-names';
 
 export type KeyWriteResult = { done: true } | { done: false; reason: string };
 
+/** Where and how to connect: the URL, TLS settings beyond it, and timeouts. */
+export interface KeyWriteTarget {
+  url: string;
+  connection?: ConnectionSettings;
+  timeouts?: ConnectionTimeouts;
+}
+
 /** Deletes one key with UNLINK (the memory is freed in the background, so a big key does not block the server). */
-export async function deleteKey(url: string, name: Buffer, timeouts: ConnectionTimeouts = defaultTimeouts): Promise<KeyWriteResult> {
-  return await withClient(url, timeouts, async (client, target) => {
+export async function deleteKey(where: KeyWriteTarget, name: Buffer): Promise<KeyWriteResult> {
+  return await withClient(where, async (client, target, timeouts) => {
     const removed = (await withTimeout(client.call('UNLINK', name), timeouts.commandTimeoutMs, `${target} (UNLINK)`)) as number;
     return removed === 1 ? { done: true } : { done: false, reason: `${renderNameForTerminal(name)} no longer exists on ${target}` };
   });
@@ -23,11 +30,11 @@ export async function deleteKey(url: string, name: Buffer, timeouts: ConnectionT
  * must be a positive integer; removing a TTL is not offered, since a key without one is what the inspector
  * warns about.
  */
-export async function setKeyTtl(url: string, name: Buffer, seconds: number, timeouts: ConnectionTimeouts = defaultTimeouts): Promise<KeyWriteResult> {
+export async function setKeyTtl(where: KeyWriteTarget, name: Buffer, seconds: number): Promise<KeyWriteResult> {
   if (!Number.isSafeInteger(seconds) || seconds <= 0) {
     throw new InspectError('bad-url', `a TTL must be a whole number of seconds above 0, not ${String(seconds)}`);
   }
-  return await withClient(url, timeouts, async (client, target) => {
+  return await withClient(where, async (client, target, timeouts) => {
     const set = (await withTimeout(client.call('EXPIRE', name, String(seconds)), timeouts.commandTimeoutMs, `${target} (EXPIRE)`)) as number;
     return set === 1 ? { done: true } : { done: false, reason: `${renderNameForTerminal(name)} no longer exists on ${target}` };
   });
@@ -42,11 +49,12 @@ export function parseTtlInput(text: string): number | undefined {
   return Number.isSafeInteger(seconds) && seconds > 0 ? seconds : undefined;
 }
 
-async function withClient<T>(url: string, timeouts: ConnectionTimeouts, use: (client: Redis, target: string) => Promise<T>): Promise<T> {
-  const target = parseRedisUrl(url);
+async function withClient<T>(where: KeyWriteTarget, use: (client: Redis, target: string, timeouts: ConnectionTimeouts) => Promise<T>): Promise<T> {
+  const target = parseRedisUrl(where.url, where.connection);
+  const timeouts = where.timeouts ?? defaultTimeouts;
   const client = await openConnection(target, timeouts);
   try {
-    return await use(client, target.display);
+    return await use(client, target.display, timeouts);
   } finally {
     client.disconnect();
   }

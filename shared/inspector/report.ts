@@ -1,4 +1,5 @@
 import type { RenderedName } from './key-names';
+import type { PacingReport } from './pacing';
 
 /** The JSON report of `cachescope inspect --json`; every figure says what it is in its name or its note. */
 export interface InspectReport {
@@ -65,6 +66,8 @@ export interface ServerSection {
 export interface ScanSection {
   keysScanned: number;
   complete: boolean;
+  /** Present when the inspection was cancelled before the scan went round: the figures cover the keys scanned. */
+  cancelled?: true;
   /** DBSIZE of the selected database when readable. */
   dbsize?: number;
   sampled: boolean;
@@ -78,7 +81,10 @@ export interface ScanSection {
   sortBy: 'memory' | 'keys';
   commandsSent: Record<string, number>;
   noTouch: boolean;
+  /** Time spent inspecting, summed over the steps of a resumed inspection. */
   durationMs: number;
+  /** How the inspector paced itself: its duty cycle and the server's PING latency idle and during the scan. */
+  pacing?: PacingReport;
 }
 
 export interface PrefixReport {

@@ -4,6 +4,9 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiagnosticSeverity, DiagnosticTag, FileChangeType, type Diagnostic, type MarkupContent } from 'vscode-languageserver-protocol/node';
 import { applyTextEdits, LspClient, repoRoot, uri } from './lsp-client';
+import { keyFamiliesRequest, type KeyFamiliesResult } from '../../server/protocol';
+import { codeFamiliesFromLsp } from '../../shared/join/code-families';
+import { projectKeyIndex } from '../../shared/join/project-key-index';
 
 /**
  * The language server as an editor sees it: the built server process, spoken to over stdio by a
@@ -266,6 +269,40 @@ describe('language server settings', () => {
       expect([...client.diagnostics.keys()]).toEqual([documentUri]);
       client.changeSettings({ enable: false });
       await client.waitForDiagnostics(documentUri, (list) => list.length === 0, 'diagnostics to clear when disabled');
+    } finally {
+      await client.shutdown();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('cachescope/keyFamilies', () => {
+  it('returns the workspace key index by family, with sites, TTLs as written and the rules that flag them', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cachescope-lsp-families-'));
+    fs.cpSync(path.join(repoRoot, 'fixtures/code-and-live'), root, { recursive: true });
+    const client = new LspClient({ rootPath: root });
+    try {
+      await client.initialize();
+      const rates = path.join(root, 'src/rates.ts');
+      client.open(rates, fs.readFileSync(rates, 'utf8'));
+      const result = (await client.connection.sendRequest(keyFamiliesRequest, {})) as KeyFamiliesResult;
+      expect(result.complete).toBe(true);
+      expect(result.families.map((family) => [family.pattern, family.display, family.sites.length])).toEqual([
+        ['cart:*', 'cart:{cartId}', 2],
+        ['catalog:page:*', 'catalog:page:{page}', 2],
+        ['feature:*', 'feature:{name}', 1],
+        ['product:*', 'product:{id}', 2],
+        ['rate:*', 'rate:{currency}', 2],
+        ['session:*', 'session:{token}', 2],
+        ['user:*:profile', 'user:{userId}:profile', 2],
+      ]);
+      expect(result.families.find((family) => family.pattern === 'rate:*')!.sites).toEqual([
+        { uri: uri(rates), range: { start: { line: 4, character: 18 }, end: { line: 4, character: 36 } }, access: 'write', command: 'set', library: 'ioredis', ttl: 'EX 600', rules: ['require-ttl-jitter'] },
+        { uri: uri(rates), range: { start: { line: 8, character: 19 }, end: { line: 8, character: 37 } }, access: 'read', command: 'get', library: 'ioredis', rules: [] },
+      ]);
+      // What an editor hands to the join is what the CLI builds from the same project.
+      const fromCli = projectKeyIndex(root).families.map((family) => ({ ...family, sites: family.sites.map((site) => ({ ...site, file: uri(site.file) })) }));
+      expect(codeFamiliesFromLsp(result.families)).toEqual(fromCli);
     } finally {
       await client.shutdown();
       fs.rmSync(root, { recursive: true, force: true });
