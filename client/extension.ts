@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { workspaceCodeFamilies } from './code-families';
 import { registerCommands } from './commands';
 import { ServerConnection } from './server-connection';
 import { RedisInspector } from './redis-inspector';
@@ -18,7 +19,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   connection = new ServerConnection(context, output, status);
   context.subscriptions.push(output, status, connection);
   registerCommands(context, output, connection);
-  inspector = new RedisInspector(context, output);
+  const server = connection;
+  inspector = new RedisInspector(context, output, () => workspaceCodeFamilies(server, output));
   context.subscriptions.push(inspector);
   await connection.start();
 }

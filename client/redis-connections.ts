@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { parseRedisUrl, type TlsSettings } from '../shared/inspector';
 
 /** A Redis the inspector view lists: from the `cachescope.inspector.connections` setting, or the demo server. */
 export interface RedisConnection {
@@ -6,6 +7,10 @@ export interface RedisConnection {
   /** The URL without a password; undefined for the demo, whose URL is known only once it runs. */
   url?: string;
   demo: boolean;
+  /** TLS files and checks beyond what the URL says (`rediss://` alone verifies against the system's CAs). */
+  tls?: TlsSettings;
+  /** What the application's client prepends to every key (ioredis `keyPrefix`), for joining keys with the code. */
+  keyPrefix?: string;
 }
 
 export const demoConnectionName = 'Demo Redis';
@@ -16,33 +21,34 @@ export function configuredConnections(): RedisConnection[] {
   const connections: RedisConnection[] = [];
   for (const entry of Array.isArray(raw) ? raw : []) {
     if (typeof entry !== 'object' || entry === null) continue;
-    const { name, url } = entry as { name?: unknown; url?: unknown };
+    const { name, url, tls, keyPrefix } = entry as { name?: unknown; url?: unknown; tls?: unknown; keyPrefix?: unknown };
     if (typeof name !== 'string' || name.trim() === '' || typeof url !== 'string' || url.trim() === '') continue;
     if (name === demoConnectionName) continue;
-    connections.push({ name, url: url.trim(), demo: false });
+    connections.push({ name, url: url.trim(), demo: false, tls: tlsSettings(tls), keyPrefix: typeof keyPrefix === 'string' && keyPrefix !== '' ? keyPrefix : undefined });
   }
   return [...connections, { name: demoConnectionName, demo: true }];
+}
+
+/** The `tls` object of a connection entry, keeping only the fields of the right type. */
+function tlsSettings(raw: unknown): TlsSettings | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const entry = raw as Record<string, unknown>;
+  const text = (key: string) => (typeof entry[key] === 'string' && entry[key] !== '' ? (entry[key] as string) : undefined);
+  return {
+    caFile: text('caFile'),
+    certFile: text('certFile'),
+    keyFile: text('keyFile'),
+    servername: text('servername'),
+    insecure: entry.insecure === true ? true : undefined,
+  };
 }
 
 /** Whether a URL carries a password, which the setting must not hold (settings files get committed and synced). */
 export function urlHasPassword(url: string): boolean {
   try {
-    return new URL(url).password !== '';
+    return Boolean(parseRedisUrl(url).options.password);
   } catch {
     return false;
-  }
-}
-
-/** The URL with the password from secret storage put in; URLs that cannot carry one are returned unchanged. */
-export function urlWithPassword(url: string, password: string | undefined): string {
-  if (!password) return url;
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') return url;
-    parsed.password = encodeURIComponent(password);
-    return parsed.toString();
-  } catch {
-    return url;
   }
 }
 

@@ -24,6 +24,12 @@ export class ServerConnection implements vscode.Disposable {
     return this.client?.isRunning() ? this.client : undefined;
   }
 
+  /** The client once a start in progress has finished; undefined when the server is not running. */
+  async whenRunning(): Promise<LanguageClient | undefined> {
+    await this.settleStart();
+    return this.runningClient;
+  }
+
   async start(): Promise<void> {
     try {
       const client = createLanguageClient(this.context, this.output);

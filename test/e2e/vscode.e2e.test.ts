@@ -13,6 +13,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import Redis from 'ioredis';
+import { startRedis, type SpawnedRedis } from '../../shared/inspector/redis-process';
 import {
   artifactsDir,
   ensureCodeServer,
@@ -349,6 +351,12 @@ describe('the CacheScope extension in VS Code', { timeout: 180_000 }, () => {
     await demo.waitFor({ state: 'visible', timeout: 30_000 });
     if ((await demo.getAttribute('aria-expanded')) !== 'true') await demo.locator('.monaco-tl-twistie').click();
     // Expanding starts redis-server, seeds the demo keyspace and scans it, read-only.
+    await view.locator('.monaco-list-row .label-name', { hasText: /^All \d+ keys scanned$/ }).first().waitFor({ state: 'visible', timeout: 90_000 });
+    // Only the rows on screen exist in the DOM: fold the joined findings that sit above the prefixes.
+    for (const above of ['Code and live', 'Problems']) {
+      const folded = row(above).first();
+      if ((await folded.count()) > 0 && (await folded.getAttribute('aria-expanded')) === 'true') await folded.locator('.monaco-tl-twistie').click();
+    }
     await waitFor('the demo prefix tree', async () => (await row('session:').count()) + (await row('product:').count()), (count) => count === 2, 90_000, 500);
     expect(await row('Server').count()).toBe(1);
     expect(await row('Problems').count()).toBe(1);
@@ -400,6 +408,256 @@ describe('the CacheScope extension in VS Code', { timeout: 180_000 }, () => {
     );
     // The expanded demo entry says so instead of starting another server.
     await row('The demo Redis is stopped; Retry starts it again.').first().waitFor({ state: 'visible', timeout: 10_000 });
+  });
+});
+
+/**
+ * A keyspace of known shape for the inspector views: 2,751 keys, some without a TTL, one list family, and
+ * carts that fixtures/code-and-live always writes with a TTL but that live here without one.
+ */
+async function seedInspectorKeyspace(url: string): Promise<void> {
+  const seed = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    const pipeline = seed.pipeline();
+    for (let index = 0; index < 900; index += 1) pipeline.set(`user:${index}`, 'u'.repeat(20), 'EX', 3600 + index);
+    pipeline.set('user:forever', 'never expires');
+    for (let index = 0; index < 800; index += 1) pipeline.rpush(`feed:${index}`, 'a', 'b', 'c');
+    for (let index = 0; index < 1000; index += 1) pipeline.set(`session:${index}`, 's', 'EX', 600);
+    for (let index = 0; index < 50; index += 1) pipeline.set(`cart:${index}`, '{"items":[]}');
+    await pipeline.exec();
+  } finally {
+    seed.disconnect();
+  }
+}
+
+describe('the Redis inspector views in VS Code', { timeout: 180_000 }, () => {
+  let workbench: Workbench | undefined;
+  let cache: SpawnedRedis | undefined;
+  let second: SpawnedRedis | undefined;
+  let failed = false;
+  const bench = () => {
+    if (!workbench) throw new Error('the workbench did not start');
+    return workbench;
+  };
+
+  beforeAll(async () => {
+    cache = await startRedis();
+    second = await startRedis();
+    await seedInspectorKeyspace(cache.url);
+    workbench = await launchWorkbench({
+      codeServerDir,
+      extensions: [extensionVsix],
+      // A small service whose cache key families the Redis view joins with the live keys.
+      workspace: path.join(projectRoot, 'fixtures', 'code-and-live'),
+      settings: {
+        'cachescope.inspector.connections': [{ name: 'Test cache', url: cache.url }],
+        // A sample smaller than the keyspace: the view must say so, and Scan Whole Keyspace must finish the job.
+        'cachescope.inspector.sampleKeys': 500,
+        'cachescope.inspector.allowWrites': true,
+      },
+    });
+  }, 120_000);
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail' || !workbench) return;
+    failed = true;
+    await workbench.screenshot(`failed-${screenshotName(`${task.suite?.name ?? ''} ${task.name}`)}`).catch(() => undefined);
+  });
+
+  afterAll(async () => {
+    if (failed) workbench?.saveLogs('inspector');
+    await workbench?.close();
+    await cache?.stop();
+    await second?.stop();
+  });
+
+  const exactly = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const view = () => bench().page.locator('.part.sidebar');
+  const row = (label: string | RegExp) =>
+    view()
+      .locator('.monaco-list-row')
+      .filter({ has: bench().page.locator('.label-name', { hasText: typeof label === 'string' ? exactly(label) : label }) });
+  const expand = async (label: string | RegExp) => {
+    const target = row(label).first();
+    await target.waitFor({ state: 'visible', timeout: 30_000 });
+    if ((await target.getAttribute('aria-expanded')) !== 'true') await target.locator('.monaco-tl-twistie').click();
+  };
+  const collapse = async (label: string) => {
+    const target = row(label).first();
+    if ((await target.count()) > 0 && (await target.getAttribute('aria-expanded')) === 'true') await target.locator('.monaco-tl-twistie').click();
+  };
+  /** The labels of the visible rows, top to bottom. */
+  const rowLabels = async () => (await view().locator('.monaco-list-row .label-name').allInnerTexts()).map((text) => text.trim());
+
+  it('a sampled first look says it is a sample; Scan Whole Keyspace reads every key', async () => {
+    const page = bench().page;
+    await bench().runCommand('View: Show CacheScope');
+    await expand('Test cache');
+    const sampled = row('Sampled 500 of 2751 keys').first();
+    await sampled.waitFor({ state: 'visible', timeout: 60_000 });
+    expect(await sampled.locator('.label-description').innerText()).toMatch(/^shares ±\d+\.\d% \(95%\)$/);
+    await bench().screenshot('inspector-sampled');
+    await sampled.hover();
+    await sampled.locator('.action-label[aria-label="Scan Whole Keyspace"]').click();
+    await row('All 2751 keys scanned').first().waitFor({ state: 'visible', timeout: 60_000 });
+    await bench().screenshot('inspector-whole-keyspace-top');
+    // Only the rows on screen exist in the DOM: fold what sits above the prefixes.
+    await collapse('Problems');
+    await collapse('Code and live');
+    // After the whole scan the counts are exact, not estimates.
+    await waitFor('exact prefix counts', async () => (await row('user:').first().locator('.label-description').innerText()), (text) => /^901 keys · 0\.1% no TTL · /.test(text), 30_000);
+    expect(await row('feed:').first().locator('.label-description').innerText()).toMatch(/^800 keys · 100% no TTL · /);
+    await page.mouse.move(5, 5);
+    await bench().screenshot('inspector-whole-keyspace');
+  });
+
+  it('Code and live joins the workspace key families with the live keys and opens the code that writes them', async () => {
+    const page = bench().page;
+    // The carts the code always writes with EX 1800 live here without a TTL: the join says so and points at the write.
+    await expand('Code and live');
+    const anyFinding = view().locator('.monaco-list-row .label-name', { hasText: /cart:\{cartId\}/ }).first();
+    await anyFinding.waitFor({ state: 'visible', timeout: 60_000 });
+    const label = (await anyFinding.innerText()).trim();
+    expect(label).toMatch(/cart:/);
+    expect(label).toMatch(/TTL/);
+    await bench().screenshot('inspector-code-and-live');
+    await expand(label);
+    const site = row('users.ts:12').first();
+    await site.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await site.locator('.label-description').innerText()).toBe('write · set · EX 1800');
+    await site.click();
+    await page.locator('.tabs-container .tab.active:has-text("users.ts")').waitFor({ state: 'visible', timeout: 20_000 });
+    await waitFor('the cursor at the write', () => bench().cursorPosition(), (position) => position.line === 12, 10_000);
+    await bench().screenshot('inspector-code-site');
+    await view().hover();
+    await view().locator('.action-label[aria-label="Collapse All"]').click();
+    await expand('Test cache');
+    await collapse('Problems');
+    await collapse('Code and live');
+  });
+
+  it('the Live view draws the hit ratio over a sliding window, and its sparkline moves under load', async () => {
+    const page = bench().page;
+    /** The Live webview's document, read from whichever frame holds it. */
+    const live = async () => {
+      for (const frame of page.frames()) {
+        const found = await frame
+          .evaluate(() => {
+            const document = (globalThis as unknown as { document: { querySelector(selector: string): { textContent: string | null; getAttribute(name: string): string | null } | null } }).document;
+            const ratio = document.querySelector('#live-hit-ratio');
+            if (!ratio) return undefined;
+            const spark = document.querySelector('svg.sparkline[data-series="hit-ratio"]');
+            return {
+              ratio: ratio.textContent ?? '',
+              samples: Number(document.querySelector('#live-samples')?.textContent ?? '0'),
+              points: Number(spark?.getAttribute('data-points') ?? '0'),
+              last: spark?.getAttribute('data-last') ?? '',
+            };
+          })
+          .catch(() => undefined);
+        if (found) return found;
+      }
+      return undefined;
+    };
+    // Three hits for every miss, from a client of the test's own, while the view samples every 2 s.
+    const load = new Redis(cache!.url, { maxRetriesPerRequest: 1 });
+    let running = true;
+    const generating = (async () => {
+      let round = 0;
+      while (running) {
+        const pipeline = load.pipeline();
+        for (let index = 0; index < 30; index += 1) pipeline.get(`session:${(round * 30 + index) % 1000}`);
+        for (let index = 0; index < 10; index += 1) pipeline.get(`missing:${round}:${index}`);
+        await pipeline.exec();
+        round += 1;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    try {
+      const first = await waitFor('the Live view to draw a hit-ratio series', live, (state) => state !== undefined && state.points >= 2, 60_000, 500);
+      const later = await waitFor(
+        'the sparkline to gain points under load',
+        live,
+        (state) => state !== undefined && state.points > first!.points && state.samples > first!.samples,
+        30_000,
+        500,
+      );
+      // The inspector's own scan made thousands of lookups on this server; the window ratio is the load's 75%.
+      expect(later!.ratio).toMatch(/^7[45]\.\d%$/);
+      expect(Number(later!.last)).toBeGreaterThan(0.7);
+      expect(Number(later!.last)).toBeLessThan(0.8);
+      await bench().screenshot('inspector-live');
+      const status = await bench().statusBarTexts();
+      expect(status.some((text) => /7[45]\.\d% hits$/.test(text))).toBe(true);
+    } finally {
+      running = false;
+      await generating;
+      load.disconnect();
+    }
+  });
+
+  it('a prefix lists its keys with type, TTL and memory, sorted by size or by TTL', async () => {
+    await expand('user:');
+    await expand('Keys');
+    // By size (the default order), the first page of keys: each row says type, TTL and memory.
+    const firstKey = async () => {
+      const labels = await rowLabels();
+      return labels[labels.indexOf('Keys') + 1];
+    };
+    await waitFor('the first page of keys', firstKey, (label) => /^user:/.test(label ?? ''), 30_000);
+    const anyKey = row(/^user:\d+$/).first();
+    expect(await anyKey.locator('.label-description').innerText()).toMatch(/^string · TTL \d+[hm]( \d+[ms])? · \d+ B$/);
+    // The first page (1,000 keys) holds the whole prefix, so no Load more row is offered.
+    expect(await row('Load more keys').count()).toBe(0);
+    await view().hover();
+    await view().locator('.action-label[aria-label="Sort Redis View by TTL"]').click();
+    await waitFor('the key without a TTL to sort first', firstKey, (first) => first === 'user:forever', 15_000);
+    expect(await row('user:forever').first().locator('.label-description').innerText()).toMatch(/^string · no TTL · \d+ B$/);
+    await bench().screenshot('inspector-keys-by-ttl');
+  });
+
+  it('Delete Key asks first, then removes the key from Redis and from the list', async () => {
+    const page = bench().page;
+    const target = row('user:forever').first();
+    await target.click({ button: 'right' });
+    const menuItem = page.locator('.context-view .action-label', { hasText: 'Delete Key…' });
+    await menuItem.waitFor({ state: 'visible', timeout: 10_000 });
+    await menuItem.hover();
+    await menuItem.click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await dialog.innerText()).toContain('Delete the key "user:forever" from Test cache?');
+    await bench().screenshot('inspector-delete-confirm');
+    await dialog.locator('.monaco-button', { hasText: 'Delete Key' }).click();
+    await waitFor('the deleted key to leave the list', () => row('user:forever').count(), (count) => count === 0, 30_000);
+    const check = new Redis(cache!.url, { maxRetriesPerRequest: 1 });
+    try {
+      expect(await check.exists('user:forever')).toBe(0);
+      expect(await check.exists('user:1')).toBe(1);
+    } finally {
+      check.disconnect();
+    }
+  });
+
+  it('Add Redis Connection asks for a name, a URL and a password, and lists the new server', async () => {
+    const page = bench().page;
+    await view().hover();
+    await view().locator('.action-label[aria-label="Collapse All"]').click();
+    await bench().runCommand('CacheScope: Add Redis Connection');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    const answer = async (text: string, title: RegExp) => {
+      await waitFor(`the "${title.source}" input`, () => page.locator('.quick-input-widget .quick-input-title').innerText(), (shown) => title.test(shown), 10_000);
+      await input.fill(text);
+      // Validation runs after each change; Enter is taken only once the message is gone.
+      await page.waitForTimeout(300);
+      await input.press('Enter');
+    };
+    await answer('Second cache', /name/);
+    await answer(second!.url, /URL/);
+    await answer('', /password/);
+    await expand('Second cache');
+    await row('All 0 keys scanned').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await bench().screenshot('inspector-added-connection');
   });
 });
 
