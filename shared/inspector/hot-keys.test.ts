@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { formatInspectReport } from './format-text';
 import { decodeMonitorArgument, hotKeyFeatures, keysReadBy, parseHotkeysGetReply, parseInfoKeysizes } from './hot-keys';
 import { inspectRedis } from './inspect';
+import { ownLookupTotals } from './own-lookups';
 import { redisTestFixtures } from './testing/servers';
 
 /**
@@ -34,8 +35,10 @@ describe('hot keys from LFU counters', () => {
     await reads.exec();
 
     const before = await keyspaceStats(connection);
+    const ledgerBefore = ownLookupTotals(redis.url);
     const report = await inspectRedis({ url: redis.url, scanCount: 100, pipelineSize: 40 });
     const after = await keyspaceStats(connection);
+    const ledgerAfter = ownLookupTotals(redis.url);
 
     expect(report.hotKeys?.source).toBe('lfu');
     expect(report.hotKeys?.keysSampled).toBe(302);
@@ -47,6 +50,9 @@ describe('hot keys from LFU counters', () => {
     expect(report.server.inspectorLookups.misses).toBe(after.misses - before.misses);
     expect(report.server.keyspaceHits).toBe(before.hits);
     expect(report.server.otherClientsDuringScan).toEqual({ hits: 0, misses: 0 });
+    // The ledger a live monitor subtracts holds the same lookups, the LFU pass's OBJECT FREQ included.
+    expect(ledgerAfter.hits - ledgerBefore.hits).toBe(after.hits - before.hits);
+    expect(ledgerAfter.misses - ledgerBefore.misses).toBe(after.misses - before.misses);
 
     const text = formatInspectReport(report, { color: false });
     expect(text).toMatch(/Hot keys \(LFU counters of 302 keys, OBJECT FREQ\)\n\s*key\s+LFU counter\nhot:key\s+\d+\nwarm:key/);

@@ -1,7 +1,6 @@
 import type Redis from 'ioredis';
 import { classifyError, InspectError, withTimeout } from './connection';
-import type { Pacer } from './pacing';
-import { walkKeyspace, type OwnLookups } from './scan';
+import { walkKeyspace, type KeyspaceWalkOptions, type OwnLookups } from './scan';
 import { parseInfo, versionAtLeast } from './server-info';
 
 /**
@@ -58,20 +57,8 @@ class TopCounts {
   }
 }
 
-export interface LfuOptions {
-  prefix?: Buffer;
-  scanCount: number;
-  pipelineSize: number;
-  /** Stop after this many keys (the same bound as the main scan's sample). */
-  maxKeys?: number;
-  /** Pacing as in the main scan: a fixed duty cycle, or the pacer of the inspection. */
-  dutyCycle?: number;
-  pacer?: Pacer;
-  signal?: AbortSignal;
-  commandTimeoutMs: number;
-  target: string;
-  topN: number;
-}
+/** The main scan's bounds, pacing and cancellation (see KeyspaceWalkOptions), and how many keys to rank. */
+export type LfuOptions = Omit<KeyspaceWalkOptions, 'position' | 'onProgress'> & { topN: number };
 
 /**
  * A SCAN pass of its own that reads `OBJECT FREQ` for each key, pipelined in small batches, with the same pause
@@ -87,7 +74,7 @@ export async function lfuHotKeys(client: Redis, options: LfuOptions): Promise<Lf
     result.commandsSent[command] = (result.commandsSent[command] ?? 0) + n;
   };
   const bounded = <T>(promise: Promise<T>, what: string) => withTimeout(promise, options.commandTimeoutMs + 1000, `${options.target} (${what})`);
-  result.complete = await walkKeyspace(client, options, count, () => result.keysSampled, async (slice) => {
+  result.complete = await walkKeyspace(client, options, count, () => result.keysSampled, result.ownLookups, async (slice) => {
     const pipeline = client.pipeline();
     for (const name of slice) pipeline.call('OBJECT', 'FREQ', name);
     count('OBJECT FREQ', slice.length);

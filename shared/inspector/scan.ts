@@ -113,6 +113,8 @@ export async function walkKeyspace(
   options: KeyspaceWalkOptions,
   count: (command: string, n?: number) => void,
   keysDone: () => number,
+  /** The pass's count of the lookups it made; what each batch adds goes to the own-lookups ledger. */
+  lookups: OwnLookups,
   onBatch: (names: Buffer[]) => Promise<void>,
 ): Promise<boolean> {
   const bounded = <T>(promise: Promise<T>, what: string) => withTimeout(promise, options.commandTimeoutMs + 1000, `${options.target} (${what})`);
@@ -136,7 +138,10 @@ export async function walkKeyspace(
       while (position.pending.length > 0 && !stopped()) {
         let size = Math.min(options.pipelineSize, position.pending.length);
         if (options.maxKeys !== undefined) size = Math.min(size, options.maxKeys - keysDone());
+        const before = { ...lookups };
         await onBatch(position.pending.slice(0, size));
+        // Batch by batch, so a live hit-ratio monitor running meanwhile can subtract them.
+        recordOwnLookups(options.target, lookups.hits - before.hits, lookups.misses - before.misses);
         // Only once inspected do the names leave the position: a failure leaves them to the next walk.
         position.pending = position.pending.slice(size);
       }
@@ -476,12 +481,7 @@ export async function scanKeyspace(client: Redis, options: ScanOptions): Promise
     }
   };
 
-  outcome.complete = await walkKeyspace(client, options, count, () => outcome.keysScanned, async (names) => {
-    const before = { ...outcome.ownLookups };
-    await inspectBatch(names);
-    // Batch by batch, so a live hit-ratio monitor running meanwhile can subtract them.
-    recordOwnLookups(options.target, outcome.ownLookups.hits - before.hits, outcome.ownLookups.misses - before.misses);
-  });
+  outcome.complete = await walkKeyspace(client, options, count, () => outcome.keysScanned, outcome.ownLookups, inspectBatch);
   outcome.unavailable = [...unavailable].map(([figure, reason]) => `${figure}: ${reason}`);
   return outcome;
 }
